@@ -1,0 +1,1 @@
+"""The ``erpml`` command line: one command of verb/noun groups."""

@@ -1,0 +1,59 @@
+"""Entry point of the ``erpml`` command.
+
+Heavy imports (SQLAlchemy, numpy, dbt, ...) happen inside commands so ``erpml --help`` is fast.
+Errors from any erpml package become one line on stderr and a distinct exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from mlops.cli.fixtures import fixtures_group
+from mlops.cli.demo import demo
+
+EXIT_USAGE = 2
+EXIT_FIXTURE = 3
+EXIT_MLOPS = 4
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="erpml")
+def cli(verbose: int) -> None:
+    """erpml: a governed data foundation for ML over ERP systems."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(fixtures_group)
+cli.add_command(demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning erpml errors into one-line messages and exit codes."""
+    from fixtures.core.errors import FixtureError
+
+    from mlops.errors import MlopsError
+
+    try:
+        code = cli.main(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except FixtureError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FIXTURE)
+    except MlopsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_MLOPS)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
