@@ -37,11 +37,17 @@ def servers() -> None:
     if _reachable(PG_ADMIN) and _reachable(MARIA_ADMIN):
         return
     subprocess.run(["bash", str(ROOT / "scripts" / "services.sh")], check=False)
-    down = [name for name, url in (("PostgreSQL", PG_ADMIN), ("MariaDB", MARIA_ADMIN))
-            if not _reachable(url)]
+    down = [
+        name
+        for name, url in (("PostgreSQL", PG_ADMIN), ("MariaDB", MARIA_ADMIN))
+        if not _reachable(url)
+    ]
     if down:
-        pytest.fail(f"{' and '.join(down)} not reachable on 127.0.0.1 and could not be started "
-                    "by scripts/services.sh", pytrace=False)
+        pytest.fail(
+            f"{' and '.join(down)} not reachable on 127.0.0.1 and could not be started "
+            "by scripts/services.sh",
+            pytrace=False,
+        )
 
 
 def _throwaway(admin_url: str, kind: str) -> Iterator[str]:

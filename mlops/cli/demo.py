@@ -19,13 +19,13 @@ def demo(scale: float, home: Path) -> None:
     they land.
     """
     from fixtures import Settings, generate
-
     from mlops.cli.fixtures import _report
     from mlops.cli.progress import console, row_progress
 
     url = f"sqlite:///{home.resolve()}/sources/{{erp}}.db"
     console.rule("1. fixture ERP sources")
     with row_progress("") as hook:
-        results = generate(["all"], Settings(scale=scale), url, out=home / "fixtures",
-                           replace=True, progress=hook)
+        results = generate(
+            ["all"], Settings(scale=scale), url, out=home / "fixtures", replace=True, progress=hook
+        )
     _report(results, "text", url, home / "fixtures")

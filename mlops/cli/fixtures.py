@@ -28,25 +28,47 @@ def fixtures_group() -> None:
 
 
 @fixtures_group.command("generate")
-@click.option("--erp", "erps", multiple=True, default=("all",), show_default=True,
-              help="jde, vista, netsuite, onestream or all (repeatable).")
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="1 is tens of thousands of rows; 100 about 10 million GL lines.")
+@click.option(
+    "--erp",
+    "erps",
+    multiple=True,
+    default=("all",),
+    show_default=True,
+    help="jde, vista, netsuite, onestream or all (repeatable).",
+)
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="1 is tens of thousands of rows; 100 about 10 million GL lines.",
+)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--into", "url", required=True,
-              help="SQLAlchemy URL; {erp} in it is replaced by the ERP name.")
+@click.option(
+    "--into", "url", required=True, help="SQLAlchemy URL; {erp} in it is replaced by the ERP name."
+)
 @click.option("--as-of", callback=_date, help="Last day of generated history (default 2026-06-30).")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for golden answers and OneStream export files.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder for golden answers and OneStream export files.",
+)
 @click.option("--replace", is_flag=True, help="Overwrite fixture tables already in the target.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def generate_cmd(
-    erps: tuple[str, ...], scale: float, seed: int, url: str, as_of: date | None,
-    out: Path, replace: bool, fmt: str,
+    erps: tuple[str, ...],
+    scale: float,
+    seed: int,
+    url: str,
+    as_of: date | None,
+    out: Path,
+    replace: bool,
+    fmt: str,
 ) -> None:
     """Write fixture ERPs into a database (SQLite, PostgreSQL, MariaDB, ...)."""
     from fixtures import Settings, generate
-
     from mlops.cli.progress import row_progress
 
     if scale <= 0:
@@ -66,7 +88,6 @@ def generate_cmd(
 def advance_cmd(erps: tuple[str, ...], url: str, until: date, out: Path, fmt: str) -> None:
     """Apply later activity (new documents, receipts, deletes, moves) to fixture databases."""
     from fixtures import advance
-
     from mlops.cli.progress import row_progress
 
     with row_progress("") as hook:
@@ -86,6 +107,8 @@ def _report(results: dict[str, Any], fmt: str, url: str, out: Path) -> None:
     for col in ("erp", "tables", "rows", "target"):
         table.add_column(col, justify="right" if col in ("tables", "rows") else "left")
     for name, r in results.items():
-        table.add_row(name, str(len(r.rows)), f"{sum(r.rows.values()):,}", url.replace("{erp}", name))
+        table.add_row(
+            name, str(len(r.rows)), f"{sum(r.rows.values()):,}", url.replace("{erp}", name)
+        )
     console.print(table)
     console.print(f"golden answers in {out}/<erp>/golden")

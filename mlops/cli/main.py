@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from mlops.cli.fixtures import fixtures_group
 from mlops.cli.demo import demo
+from mlops.cli.fixtures import fixtures_group
 
 EXIT_USAGE = 2
 EXIT_FIXTURE = 3
@@ -35,7 +35,6 @@ cli.add_command(demo)
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning erpml errors into one-line messages and exit codes."""
     from fixtures.core.errors import FixtureError
-
     from mlops.errors import MlopsError
 
     try:
