@@ -12,11 +12,13 @@ import sys
 import click
 
 from mlops.cli.demo import demo
+from mlops.cli.extract import extract_cmd
 from mlops.cli.fixtures import fixtures_group
 
 EXIT_USAGE = 2
 EXIT_FIXTURE = 3
 EXIT_MLOPS = 4
+EXIT_CONNECTOR = 5
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,10 +32,12 @@ def cli(verbose: int) -> None:
 
 cli.add_command(fixtures_group)
 cli.add_command(demo)
+cli.add_command(extract_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning erpml errors into one-line messages and exit codes."""
+    from connectors.errors import ConnectorError
     from fixtures.core.errors import FixtureError
     from mlops.errors import MlopsError
 
@@ -48,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     except FixtureError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FIXTURE)
+    except ConnectorError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONNECTOR)
     except MlopsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_MLOPS)

@@ -42,3 +42,45 @@ def row_progress(label: str) -> Iterator[Callable[[str, int], None]]:
             progress.update(task_id, rate=rate)
 
         yield hook
+
+
+class TableProgress:
+    """Progress for extraction: one bar per table with rows and rows/s."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description:<28}"),
+            BarColumn(bar_width=None, pulse_style="cyan"),
+            TextColumn("{task.completed:>12,.0f} rows"),
+            TextColumn("{task.fields[rate]:>10} rows/s"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> TableProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def start(self, source: str, table: str) -> None:
+        self._task = self._progress.add_task(f"{source}.{table}", total=None, rate="-")
+
+    def rows(self, n: int) -> None:
+        if self._task is None:
+            return
+        self._progress.advance(self._task, n)
+        task = self._progress.tasks[self._task]
+        elapsed = task.elapsed or 0.0
+        rate = f"{task.completed / elapsed:,.0f}" if elapsed > 0.05 else "-"
+        self._progress.update(self._task, rate=rate)
+
+    def finish(self, outcome: object) -> None:
+        if self._task is not None:
+            status = getattr(outcome, "status", "ok")
+            self._progress.update(self._task, total=self._progress.tasks[self._task].completed,
+                                  description=f"{self._progress.tasks[self._task].description}"
+                                  + ("" if status == "ok" else " [red]failed"))
+        self._task = None

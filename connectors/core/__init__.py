@@ -1,0 +1,1 @@
+"""Machinery shared by every ERP connector: specs, SQL building, reading, landing."""

@@ -1,0 +1,19 @@
+"""The connectors, one per ERP kind, in one literal registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from connectors.config import Source
+from connectors.core.connector import Connector
+from connectors.jde import JdeConnector
+
+
+def _jde(config: Source) -> Connector:
+    assert config.kind == "jde"
+    return JdeConnector(config)
+
+
+CONNECTORS: dict[str, Callable[[Source], Connector]] = {
+    "jde": _jde,
+}
