@@ -10,10 +10,19 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from connectors.errors import ConfigError
 
@@ -77,13 +86,35 @@ class VistaSource(SourceBase):
 
 
 class NetSuiteRest(Model):
-    account: str
-    base_url: str | None = None
+    """SuiteQL over REST: ``POST {base_url}/services/rest/query/v1/suiteql``.
+
+    The bearer token (OAuth 2.0 access token) is read from the environment variable named by
+    ``token_env``, never from the file, and never logged.
+    """
+
+    account: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="account id, e.g. 1234567_SB1")
+    base_url: str | None = Field(None, description="default https://<account>.suitetalk.api.netsuite.com")
     token_env: str = "NETSUITE_TOKEN"
     page_size: int = Field(1000, ge=1, le=1000)
+    retries: int = Field(5, ge=0, le=20, description="retries of a page on 429, 5xx or network errors")
+    backoff_seconds: float = Field(1.0, ge=0, description="first retry delay, doubled each retry")
+    timeout_seconds: float = Field(120.0, gt=0)
+
+    def url(self) -> str:
+        """The SuiteQL endpoint of the account."""
+        host = f"https://{self.account.lower().replace('_', '-')}.suitetalk.api.netsuite.com"
+        return f"{(self.base_url or host).rstrip('/')}/services/rest/query/v1/suiteql"
+
+    def token(self) -> SecretStr:
+        value = os.environ.get(self.token_env)
+        if not value:
+            raise ConfigError(f"environment variable {self.token_env} (rest.token_env) is not set")
+        return SecretStr(value)
 
 
 class NetSuiteSource(Model):
+    """An Oracle NetSuite account: SuiteAnalytics Connect (``connection``) or SuiteQL (``rest``)."""
+
     kind: Literal["netsuite"]
     name: str = Field(pattern=NAME)
     connection: Connection | None = None
@@ -100,12 +131,68 @@ class NetSuiteSource(Model):
 
 
 class OneStreamSource(Model):
+    """A OneStream application: Data Management export files or the application database.
+
+    ``column_map`` maps each header of the export files to the dimension (or ``Amount``) it
+    holds and must name all 18 dimensions and ``Amount`` once; headers it does not name (e.g.
+    ``Cube``) are not read. The default is the fixture's header, unconfirmed against a real
+    export. See ``connectors/onestream/README.md``.
+    """
+
+    DIMENSIONS: ClassVar[tuple[str, ...]] = (
+        *("Entity", "Parent", "Cons", "Scenario", "Time", "View", "Account", "Flow"),
+        *("Origin", "IC", *(f"UD{i}" for i in range(1, 9))),
+    )
+    AMOUNT: ClassVar[str] = "Amount"
+
     kind: Literal["onestream"]
     name: str = Field(pattern=NAME)
-    exports: Path | None = None
-    connection: Connection | None = None
-    column_map: dict[str, str] = Field(default_factory=dict)
+    exports: Path | None = Field(None, description="folder of Data Management export files")
+    connection: Connection | None = Field(None, description="the application database")
+    column_map: dict[str, str] = Field(
+        default_factory=lambda: {d: d for d in (*OneStreamSource.DIMENSIONS, "Amount")}
+    )
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    file_pattern: str = Field(
+        r"^(?P<scenario>.+)_(?P<year>\d{4})\.csv$",
+        description="export file names: a regex with the groups scenario and year",
+    )
+    version: Literal["v8", "v9"] = "v9"
+    schema_: str | None = Field("dbo", alias="schema")
+    reload_years: int | None = Field(
+        None, ge=1, description="re-read only the newest N landed years (default: every year)"
+    )
     tables: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> OneStreamSource:
+        if (self.exports is None) == (self.connection is None):
+            raise ValueError("give exactly one of exports (a folder) or connection (a database)")
+        try:
+            groups = re.compile(self.file_pattern).groupindex
+        except re.error as exc:
+            raise ValueError(f"file_pattern is not a regular expression: {exc}") from None
+        if not {"scenario", "year"} <= set(groups):
+            raise ValueError("file_pattern needs the groups (?P<scenario>...) and (?P<year>...)")
+        self._check_column_map()
+        return self
+
+    def _check_column_map(self) -> None:
+        known = {n.lower(): n for n in (*self.DIMENSIONS, self.AMOUNT)}
+        seen: dict[str, str] = {}
+        for header, target in self.column_map.items():
+            name = known.get(target.lower())
+            if name is None:
+                raise ValueError(
+                    f"column_map: {target!r} (header {header!r}) is not a OneStream dimension; "
+                    f"use one of {', '.join(known.values())}"
+                )
+            if name in seen:
+                raise ValueError(f"column_map: {seen[name]!r} and {header!r} both map to {name}")
+            seen[name] = header
+        missing = [n for n in known.values() if n not in seen]
+        if missing:
+            raise ValueError(f"column_map: no header maps to {missing[0]}")
 
 
 Source = Annotated[JdeSource | VistaSource | NetSuiteSource | OneStreamSource, Field(discriminator="kind")]
@@ -117,10 +204,30 @@ class DuckDBWarehouse(Model):
     memory_limit: str = "1GB"
 
 
+class PostgresWarehouse(Model):
+    kind: Literal["postgres"]
+    url: str = Field(description="SQLAlchemy URL without password, e.g. postgresql+psycopg://erpml@db/wh")
+    password_env: str | None = None
+
+    def password(self) -> SecretStr | None:
+        return Connection(url=self.url, password_env=self.password_env).password()
+
+
+def _warehouse_kind(value: Any) -> str:
+    kind = value.get("kind", "duckdb") if isinstance(value, dict) else getattr(value, "kind", "duckdb")
+    return str(kind)
+
+
+Warehouse = Annotated[
+    Annotated[DuckDBWarehouse, Tag("duckdb")] | Annotated[PostgresWarehouse, Tag("postgres")],
+    Discriminator(_warehouse_kind),
+]
+
+
 class Sources(Model):
     """The part of ``erpml.yml`` the connectors read."""
 
-    warehouse: DuckDBWarehouse = DuckDBWarehouse()
+    warehouse: Warehouse = DuckDBWarehouse()
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")

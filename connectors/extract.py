@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from connectors.config import Sources
+import sqlalchemy as sa
+
+from connectors.config import PostgresWarehouse, Sources
 from connectors.core.connector import Connector, TableState
-from connectors.core.landing import DuckDBLanding
+from connectors.core.landing import Landing
+from connectors.core.landing_duckdb import DuckDBLanding
+from connectors.core.landing_postgres import PostgresLanding
 from connectors.core.spec import ALL_ROWS
 from connectors.errors import ConfigError, ConnectorError
 from connectors.registry import CONNECTORS
@@ -35,6 +39,7 @@ class TableOutcome:
     added_columns: tuple[str, ...] = ()
     watermarks: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 class Progress(Protocol):
@@ -56,8 +61,7 @@ def extract(
     selected = [config.source(source)] if source else list(config.sources)
     if not selected:
         raise ConfigError("the project declares no sources")
-    config.warehouse.path.parent.mkdir(parents=True, exist_ok=True)
-    landing = DuckDBLanding(str(config.warehouse.path), config.warehouse.memory_limit)
+    landing = open_landing(config)
     run_id = uuid.uuid4().hex[:12]
     outcomes: list[TableOutcome] = []
     try:
@@ -74,6 +78,19 @@ def extract(
     return outcomes
 
 
+def open_landing(config: Sources) -> Landing:
+    """The configured warehouse, opened for writing (DuckDB: one writing process per file)."""
+    wh = config.warehouse
+    if isinstance(wh, PostgresWarehouse):
+        url = sa.make_url(wh.url)
+        password = wh.password()
+        if password is not None:
+            url = url.set(password=password.get_secret_value())
+        return PostgresLanding(url.render_as_string(hide_password=False))
+    wh.path.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBLanding(str(wh.path), wh.memory_limit)
+
+
 def _select(connector: Connector, tables: Sequence[str]) -> list[str]:
     names = [s.name for s in connector.tables()]
     if not tables:
@@ -83,7 +100,7 @@ def _select(connector: Connector, tables: Sequence[str]) -> list[str]:
 
 
 def _one(
-    landing: DuckDBLanding, connector: Connector, name: str, run_id: str,
+    landing: Landing, connector: Connector, name: str, run_id: str,
     full_refresh: bool, reconcile: bool, progress: Progress | None,
 ) -> TableOutcome:
     spec = next(s for s in connector.tables() if s.name == name)
@@ -95,6 +112,7 @@ def _one(
         watermarks, reconciled_at = landing.state(connector.name, name)
         state = TableState(watermarks, reconciled_at)
         columns = connector.landing_columns(spec)
+        outcome.warnings = list(connector.warnings(spec))
         pulls = connector.plan(spec, state, full_refresh=full_refresh, reconcile=reconcile)
         outcome.pulls = [p.label for p in pulls]
         hook = progress.rows if progress is not None else None

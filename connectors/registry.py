@@ -7,6 +7,7 @@ from collections.abc import Callable
 from connectors.config import Source
 from connectors.core.connector import Connector
 from connectors.jde import JdeConnector
+from connectors.vista import VistaConnector
 
 
 def _jde(config: Source) -> Connector:
@@ -14,6 +15,12 @@ def _jde(config: Source) -> Connector:
     return JdeConnector(config)
 
 
+def _vista(config: Source) -> Connector:
+    assert config.kind == "vista"
+    return VistaConnector(config)
+
+
 CONNECTORS: dict[str, Callable[[Source], Connector]] = {
     "jde": _jde,
+    "vista": _vista,
 }

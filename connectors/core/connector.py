@@ -60,6 +60,10 @@ class Connector(ABC):
         """Conditions the source rows must not meet (e.g. a cursor value that is not a date)."""
         return ()
 
+    def warnings(self, spec: TableSpec) -> Sequence[str]:
+        """Things the user should know about this table's extraction (not failures)."""
+        return ()
+
 
 class SqlConnector(Connector):
     """Base for connectors that read a relational source through SQLAlchemy."""
@@ -109,12 +113,14 @@ class SqlConnector(Connector):
     def column_names(self, spec: TableSpec) -> list[str]:
         return [c.name for c in self.landing_columns(spec)]
 
-    def key_names(self, spec: TableSpec) -> list[str]:
-        """The primary-key columns in landing (source ordinal) order, as key pulls select them."""
-        return [n for n in self.column_names(spec) if n in spec.primary_key]
+    def key_names(self, spec: TableSpec, match: Sequence[str] = ()) -> list[str]:
+        """Key columns (``match`` or the primary key) in landing order, as key pulls select them."""
+        keys = match or spec.primary_key
+        return [n for n in self.column_names(spec) if n in keys]
 
     def feed(self, spec: TableSpec, pull: Pull, on_rows: RowsHook | None) -> ArrowFeed | CsvFeed:
         cols = self.landing_columns(spec)
         if pull.mode != "upsert":
-            cols = [c for c in cols if c.name in spec.primary_key]
+            cols = [c for c in cols if c.name in (pull.match or spec.primary_key)]
+        assert pull.query is not None, "SQL connectors always pull with a query"
         return self.source.feed(pull.query, cols, on_rows)

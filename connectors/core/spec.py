@@ -46,9 +46,15 @@ class Pull:
     """
 
     mode: PullMode
-    query: exp.Select
+    query: exp.Select | None
+    """The SQL (or SuiteQL) that returns the rows; ``None`` for non-SQL sources (files)."""
     scope: exp.Expression | None = None
     label: str = ""
+    match: tuple[str, ...] = ()
+    """Columns the pulled keys are matched on (default: the primary key). A ``deleted_keys``
+    pull may match on fewer, e.g. NetSuite lines of a deleted ``transaction``."""
+    params: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Source-specific details for non-SQL connectors (a file path, a partition)."""
 
 
 ALL_ROWS: exp.Expression = exp.true()

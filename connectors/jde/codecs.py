@@ -37,9 +37,14 @@ def _leap(year: int) -> bool:
 
 def not_a_julian(column: str) -> exp.Expression:
     """SQL condition: ``column`` is neither 0 nor a valid ``CYYDDD`` date."""
-    c = col(column)
-    year = exp.Add(this=exp.Literal.number(1900), expression=exp.IntDiv(this=c.copy(), expression=exp.Literal.number(1000)))
-    day = exp.Mod(this=c.copy(), expression=exp.Literal.number(1000))
+    c = exp.cast(col(column), "BIGINT")  # integer arithmetic whatever the landed type
+    year = exp.paren(
+        exp.Add(
+            this=exp.Literal.number(1900),
+            expression=exp.IntDiv(this=c.copy(), expression=exp.Literal.number(1000)),
+        )
+    )
+    day = exp.paren(exp.Mod(this=c.copy(), expression=exp.Literal.number(1000)))
     leap = exp.or_(
         exp.and_(
             exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.Literal.number(4)), expression=exp.Literal.number(0)),

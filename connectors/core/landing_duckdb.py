@@ -1,0 +1,129 @@
+"""The DuckDB warehouse (the embedded default): one writer connection to the file.
+
+Feeds load straight into the stage: a :class:`CsvFeed` through DuckDB's parallel CSV reader on
+the pipe, Arrow batches by scanning them in place; both cast to exact types in the same pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from connectors.core.catalog import LandingColumn
+from connectors.core.feeds import ArrowFeed, CsvFeed
+from connectors.core.landing import STAGE, Landing, checked_cast, first_line
+from connectors.core.spec import TableSpec
+from connectors.core.sql import ident
+from connectors.errors import ConnectorError, DataError
+
+ARROW_VIEW = "_erpml_batch"
+
+
+class DuckDBLanding(Landing):
+    dialect = "duckdb"
+
+    def __init__(self, path: str, memory_limit: str = "1GB") -> None:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+            raise ConnectorError(f"warehouse memory_limit {memory_limit!r} is not like '1GB'")
+        try:
+            self.con = duckdb.connect(path)
+        except duckdb.Error as exc:
+            raise ConnectorError(
+                f"warehouse {path} is locked by another process or unreadable: {first_line(exc)}"
+            ) from None
+        self.path = path
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")  # validated above
+        self.con.execute("SET preserve_insertion_order = false")
+        self.ensure_meta()
+
+    def _sql(self, statement: exp.Expression | str) -> str:
+        return statement if isinstance(statement, str) else statement.sql(dialect="duckdb")
+
+    def execute(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(self._sql(statement), list(params) or None)
+
+    def fetchone(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self.con.execute(self._sql(statement), list(params) or None).fetchone()
+
+    def count_changed(self, statement: exp.Expression) -> int:
+        row = self.fetchone(statement)
+        return int(row[0]) if row else 0
+
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.con.execute("ROLLBACK")
+
+    def is_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, duckdb.Error)
+
+    def landed_types(self, source: str, name: str) -> dict[str, str]:
+        rows = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [source, name],
+        ).fetchall()
+        return {r[0]: self.normal_type(r[1]) for r in rows}
+
+    def normal_type(self, landing_type: str) -> str:
+        return exp.DataType.build(landing_type, dialect="duckdb").sql("duckdb").upper()
+
+    def column_type(self, landing_type: str) -> exp.DataType:
+        return exp.DataType.build(landing_type, dialect="duckdb")
+
+    def load(self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> int:
+        if isinstance(feed, CsvFeed):
+            with feed:
+                types = {c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols}
+                self.execute(self._insert(cols, _read_csv(feed.path, types), spec))
+                feed.check()
+            row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=ident(STAGE))))
+            return int(row[0]) if row else 0
+        total = 0
+        names = [c.name for c in cols]
+        for batch in feed.batches:
+            missing = sorted(set(names) - set(batch.schema.names))
+            if missing:
+                raise DataError(f"{spec.name}: source rows lack columns {missing}")
+            self.con.register(ARROW_VIEW, batch)
+            try:
+                self.execute(self._insert(cols, exp.Table(this=ident(ARROW_VIEW)), spec))
+            finally:
+                self.con.unregister(ARROW_VIEW)
+            total += batch.num_rows
+        return total
+
+    def _insert(self, cols: Sequence[LandingColumn], source: exp.Expression, spec: TableSpec) -> exp.Insert:
+        select = exp.select(*(checked_cast(c, self.column_type(c.type), spec.name, self.dialect) for c in cols))
+        return exp.insert(select.from_(source), exp.Table(this=ident(STAGE)), columns=[ident(c.name) for c in cols])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _read_csv(path: str, types: dict[str, str]) -> exp.Expression:
+    """``read_csv(path, columns = {...}, ...)`` for a headerless PostgreSQL CSV COPY stream."""
+    struct = exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.Literal.string(n), expression=exp.Literal.string(t)) for n, t in types.items()
+    ])
+    options: dict[str, exp.Expression] = {
+        "columns": struct,
+        "header": exp.false(),
+        "auto_detect": exp.false(),
+        "delim": exp.Literal.string(","),
+        "quote": exp.Literal.string('"'),
+        "escape": exp.Literal.string('"'),
+        "nullstr": exp.Literal.string(""),
+        "allow_quoted_nulls": exp.false(),
+        "strict_mode": exp.true(),
+    }
+    args = [exp.Literal.string(path), *(exp.PropertyEQ(this=exp.var(k), expression=v) for k, v in options.items())]
+    return exp.Anonymous(this="read_csv", expressions=args)

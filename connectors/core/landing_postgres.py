@@ -1,0 +1,147 @@
+"""The PostgreSQL warehouse (the second target, for teams whose dbt runs on PostgreSQL).
+
+Feeds are loaded with ``COPY ... FROM STDIN`` into a text staging table, checked (no value may
+need rounding), then cast into the typed stage; merge, deletes and state reuse the shared
+:class:`Landing` logic rendered for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+import pyarrow.csv as pcsv
+import sqlalchemy as sa
+from psycopg import sql as pgsql
+from sqlglot import exp
+
+from connectors.core.catalog import LandingColumn
+from connectors.core.feeds import PIPE_BLOCK, ArrowFeed, CsvFeed
+from connectors.core.landing import STAGE, Landing, first_line, too_many_decimals
+from connectors.core.spec import TableSpec
+from connectors.core.sql import col, ident
+from connectors.errors import ConnectorError, DataError
+
+RAW = "_erpml_raw"
+_UNSIGNED = {"UTINYINT": "SMALLINT", "TINYINT": "SMALLINT", "USMALLINT": "INTEGER",
+             "UINTEGER": "BIGINT", "UBIGINT": "DECIMAL(20,0)", "HUGEINT": "DECIMAL(38,0)"}
+_CATALOG = {"character varying": "VARCHAR", "text": "VARCHAR", "character": "VARCHAR",
+            "double precision": "DOUBLE", "real": "FLOAT", "smallint": "SMALLINT",
+            "integer": "INTEGER", "bigint": "BIGINT", "boolean": "BOOLEAN", "date": "DATE",
+            "timestamp without time zone": "TIMESTAMP", "timestamp with time zone": "TIMESTAMPTZ",
+            "bytea": "BLOB", "time without time zone": "TIME"}
+
+
+class PostgresLanding(Landing):
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = sa.make_url(url)
+            self.con = psycopg.connect(
+                host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
+                dbname=parsed.database, autocommit=False,
+            )
+        except (psycopg.Error, sa.exc.ArgumentError) as exc:
+            raise ConnectorError(f"warehouse {sa.make_url(url).render_as_string()}: {first_line(exc)}") from None
+        self.ensure_meta()
+        self.con.commit()
+
+    def _sql(self, statement: exp.Expression | str) -> str:
+        if isinstance(statement, str):
+            return statement.replace("?", "%s")  # erpml's own constant metadata SQL
+        return statement.sql(dialect="postgres")
+
+    def execute(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> None:
+        with self.con.cursor() as cur:
+            cur.execute(self._sql(statement), list(params) or None)  # type: ignore[arg-type]
+
+    def fetchone(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self.con.cursor() as cur:
+            cur.execute(self._sql(statement), list(params) or None)  # type: ignore[arg-type]
+            return cur.fetchone()
+
+    def count_changed(self, statement: exp.Expression) -> int:
+        with self.con.cursor() as cur:
+            cur.execute(self._sql(statement))  # type: ignore[arg-type]
+            return max(cur.rowcount, 0)
+
+    def begin(self) -> None:
+        """psycopg opens a transaction with the first statement."""
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        self.con.rollback()
+
+    def is_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, psycopg.Error)
+
+    def landed_types(self, source: str, name: str) -> dict[str, str]:
+        with self.con.cursor() as cur:
+            cur.execute(
+                "SELECT column_name, data_type, numeric_precision, numeric_scale"
+                " FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
+                " ORDER BY ordinal_position",
+                [source, name],
+            )
+            rows = cur.fetchall()
+        out = {}
+        for column, data_type, precision, scale in rows:
+            name = f"DECIMAL({precision},{scale})" if data_type == "numeric" else _CATALOG.get(data_type, data_type.upper())
+            out[column] = _canonical(name)
+        return out
+
+    def normal_type(self, landing_type: str) -> str:
+        duck = _canonical(landing_type)
+        return _canonical(_UNSIGNED.get(duck, duck))
+
+    def column_type(self, landing_type: str) -> exp.DataType:
+        return exp.DataType.build(self.normal_type(landing_type), dialect="duckdb")
+
+    def load(self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> int:
+        names = [c.name for c in cols]
+        self.execute(f"DROP TABLE IF EXISTS {RAW}")
+        self.execute(self._create(exp.Table(this=ident(RAW)), [(n, "VARCHAR") for n in names], temp=True))
+        copy_sql = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+            pgsql.Identifier(RAW), pgsql.SQL(", ").join(pgsql.Identifier(n) for n in names)
+        )
+        with self.con.cursor() as cur, cur.copy(copy_sql) as copy:
+            if isinstance(feed, CsvFeed):
+                with feed, open(feed.path, "rb") as pipe:
+                    while chunk := pipe.read(PIPE_BLOCK):
+                        copy.write(chunk)
+                    feed.check()
+            else:
+                for batch in feed.batches:
+                    missing = sorted(set(names) - set(batch.schema.names))
+                    if missing:
+                        raise DataError(f"{spec.name}: source rows lack columns {missing}")
+                    buffer = io.BytesIO()
+                    pcsv.write_csv(batch.select(names), buffer, pcsv.WriteOptions(include_header=False))
+                    copy.write(buffer.getvalue())
+        for c in cols:
+            if c.checked_scale is not None:
+                bad = self.fetchone(exp.select(col(c.name)).from_(RAW).where(too_many_decimals(col(c.name), c.checked_scale)).limit(1))
+                if bad is not None:
+                    raise DataError(f"{spec.name}.{c.name}: value {bad[0]} has more than {c.checked_scale} decimals and cannot land exactly")
+        select = exp.select(*(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(c.name) for c in cols)).from_(RAW)
+        self.execute(exp.insert(select, exp.Table(this=ident(STAGE)), columns=[ident(n) for n in names]))
+        row = self.fetchone(f"SELECT count(*) FROM {STAGE}")
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_ALIASES = {"INT": "INTEGER", "TEXT": "VARCHAR", "REAL": "FLOAT", "DOUBLE PRECISION": "DOUBLE",
+            "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ", "BOOL": "BOOLEAN"}
+
+
+def _canonical(type_name: str) -> str:
+    """One spelling per type, so landed and wanted types compare equal."""
+    text = exp.DataType.build(type_name, dialect="duckdb").sql("duckdb").upper().replace(", ", ",")
+    return _ALIASES.get(text, text)

@@ -1,0 +1,5 @@
+"""OneStream source settings (the ``kind: onestream`` entries of ``erpml.yml``)."""
+
+from connectors.config import OneStreamSource
+
+__all__ = ["OneStreamSource"]

@@ -1,0 +1,5 @@
+"""Trimble Viewpoint Vista connector (SQL Server, any SQLAlchemy or ODBC source)."""
+
+from connectors.vista.connector import VistaConnector
+
+__all__ = ["VistaConnector"]
