@@ -159,6 +159,8 @@ class Landing(ABC):
             self._log_failure(batch, run_id, source, spec.name, before, started, exc)
             if self.is_error(exc):
                 raise DataError(f"{source}.{spec.name}: {first_line(exc)}") from None
+            if isinstance(exc, DataError) and not str(exc).startswith(f"{source}."):
+                raise DataError(f"{source}.{exc}") from None
             raise
         return result
 
@@ -349,6 +351,16 @@ def too_many_decimals(value: exp.Expression, scale: int) -> exp.Expression:
     trimmed = exp.Anonymous(this="rtrim", expressions=[as_text.copy(), exp.Literal.string("0")])
     decimals = exp.Sub(this=exp.Length(this=trimmed), expression=dot.copy())
     return exp.and_(dot > 0, decimals > scale)
+
+
+_ALIASES = {"INT": "INTEGER", "TEXT": "VARCHAR", "REAL": "FLOAT", "DOUBLE PRECISION": "DOUBLE",
+            "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ", "BOOL": "BOOLEAN"}
+
+
+def canonical_type(type_name: str) -> str:
+    """One spelling per type (``DECIMAL(12,2)``, ``INTEGER``), so landed and wanted compare equal."""
+    text = exp.DataType.build(type_name, dialect="duckdb").sql("duckdb").upper().replace(", ", ",")
+    return _ALIASES.get(text, text)
 
 
 def jsonable(value: Any) -> Any:

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import ArrowFeed, CsvFeed
-from connectors.core.landing import STAGE, Landing, checked_cast, first_line
+from connectors.core.landing import STAGE, Landing, canonical_type, checked_cast, first_line
 from connectors.core.spec import TableSpec
 from connectors.core.sql import ident
 from connectors.errors import ConnectorError, DataError
@@ -74,7 +74,7 @@ class DuckDBLanding(Landing):
         return {r[0]: self.normal_type(r[1]) for r in rows}
 
     def normal_type(self, landing_type: str) -> str:
-        return exp.DataType.build(landing_type, dialect="duckdb").sql("duckdb").upper()
+        return canonical_type(landing_type)
 
     def column_type(self, landing_type: str) -> exp.DataType:
         return exp.DataType.build(landing_type, dialect="duckdb")

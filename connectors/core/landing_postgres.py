@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import PIPE_BLOCK, ArrowFeed, CsvFeed
-from connectors.core.landing import STAGE, Landing, first_line, too_many_decimals
+from connectors.core.landing import STAGE, Landing, canonical_type, first_line, too_many_decimals
 from connectors.core.spec import TableSpec
 from connectors.core.sql import col, ident
 from connectors.errors import ConnectorError, DataError
@@ -92,12 +92,12 @@ class PostgresLanding(Landing):
         out = {}
         for column, data_type, precision, scale in rows:
             name = f"DECIMAL({precision},{scale})" if data_type == "numeric" else _CATALOG.get(data_type, data_type.upper())
-            out[column] = _canonical(name)
+            out[column] = canonical_type(name)
         return out
 
     def normal_type(self, landing_type: str) -> str:
-        duck = _canonical(landing_type)
-        return _canonical(_UNSIGNED.get(duck, duck))
+        duck = canonical_type(landing_type)
+        return canonical_type(_UNSIGNED.get(duck, duck))
 
     def column_type(self, landing_type: str) -> exp.DataType:
         return exp.DataType.build(self.normal_type(landing_type), dialect="duckdb")
@@ -136,12 +136,3 @@ class PostgresLanding(Landing):
     def close(self) -> None:
         self.con.close()
 
-
-_ALIASES = {"INT": "INTEGER", "TEXT": "VARCHAR", "REAL": "FLOAT", "DOUBLE PRECISION": "DOUBLE",
-            "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ", "BOOL": "BOOLEAN"}
-
-
-def _canonical(type_name: str) -> str:
-    """One spelling per type, so landed and wanted types compare equal."""
-    text = exp.DataType.build(type_name, dialect="duckdb").sql("duckdb").upper().replace(", ", ",")
-    return _ALIASES.get(text, text)

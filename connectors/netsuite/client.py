@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -42,16 +43,26 @@ class SuiteQLClient:
         self.url = settings.url()
         self._token = token
         self._transport = transport
+        self._http: httpx.Client | None = None
 
-    def session(self) -> httpx.Client:
-        """An HTTP session (use as a context manager); pages of one pull share it."""
-        return httpx.Client(timeout=self.settings.timeout_seconds, transport=self._transport)
+    def http(self) -> httpx.Client:
+        """The HTTP session, opened on first use and kept (TLS set-up and keep-alive once)."""
+        if self._http is None:
+            self._http = httpx.Client(
+                timeout=self.settings.timeout_seconds, transport=self._transport
+            )
+            weakref.finalize(self, self._http.close)
+        return self._http
 
-    def page(
-        self, http: httpx.Client, query: str, *, table: str, limit: int, offset: int = 0
-    ) -> dict[str, Any]:
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def page(self, query: str, *, table: str, limit: int, offset: int = 0) -> dict[str, Any]:
         """One page of ``query``; numbers in the JSON are parsed as exact decimals."""
         where = f"source {self.source}: table {table}"
+        http = self.http()
         last, wait = "", 0.0
         for attempt in range(self.settings.retries + 1):
             time.sleep(wait)
@@ -95,22 +106,22 @@ class SuiteQLClient:
 
 def describe(response: httpx.Response) -> str:
     """A NetSuite error in one line, e.g. ``401 Unauthorized: Invalid login... (INVALID_LOGIN)``."""
-    head = f"{response.status_code} {response.reason_phrase}".strip()
     try:
         body = response.json()
     except ValueError:
         body = None
     if not isinstance(body, dict):
+        head = f"{response.status_code} {response.reason_phrase}".strip()
         text = _first(response.text)
         return f"{head}: {text[:200]}" if text else head
-    details = body.get("o:errorDetails") or []
+    head = f"{response.status_code} {body.get('title') or response.reason_phrase}".strip()
+    details = body.get("o:errorDetails")
     parts = []
     for d in details if isinstance(details, list) else []:
         if isinstance(d, dict):
             code = f" ({d['o:errorCode']})" if d.get("o:errorCode") else ""
             parts.append(f"{_first(str(d.get('detail', '')))}{code}")
-    title = body.get("title")
-    return f"{head}: {'; '.join(parts) or title or 'no details'}"
+    return f"{head}: {'; '.join(parts)}" if parts else head
 
 
 def _json(response: httpx.Response, where: str) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from sqlglot import exp
 
 from connectors.config import NetSuiteSource
 from connectors.core.catalog import LandingColumn
-from connectors.core.client import open_source
 from connectors.core.connector import Connector, SqlConnector, TableState
 from connectors.core.feeds import ArrowFeed
 from connectors.core.sources import RowsHook
@@ -31,6 +30,7 @@ from connectors.errors import ConfigError
 from connectors.netsuite import queries
 from connectors.netsuite.client import SuiteQLClient
 from connectors.netsuite.columns import declared_columns
+from connectors.netsuite.connect import open_connect
 from connectors.netsuite.planner import Planner
 from connectors.netsuite.rest import SuiteQLSource
 from connectors.netsuite.tables import TABLES
@@ -49,7 +49,7 @@ class NetSuiteConnector(SqlConnector):
     def __init__(self, config: NetSuiteSource) -> None:
         if config.connection is None:
             raise ConfigError(f"source {config.name}: SuiteAnalytics Connect needs a connection")
-        source = open_source(config.name, config.connection)
+        source = open_connect(config.name, config.connection)
         super().__init__(config.name, source, TABLES, config.tables)
         self.config = config
         self.planner = Planner(

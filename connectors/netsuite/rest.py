@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import httpx
 import pyarrow as pa
 from sqlglot import exp
 
@@ -37,8 +36,7 @@ class SuiteQLSource:
 
     def check(self, query: exp.Select, table: str) -> None:
         """Run one one-row page of ``query``: fails on a refused token or unreachable host."""
-        with self.client.session() as http:
-            self.client.page(http, render(query, SUITEQL), table=table, limit=1)
+        self.client.page(render(query, SUITEQL), table=table, limit=1)
 
     def batches(
         self,
@@ -51,24 +49,23 @@ class SuiteQLSource:
         """Batches of ``columns`` for every row of ``query``, one batch per page."""
         where = f"source {self.name}: table {table}"
         last: list[object] | None = None
-        with self.client.session() as http:
-            while True:
-                text = render(keyset_page(query, key, last), SUITEQL)
-                log.debug("%s: %s", where, text)
-                body = self._page(http, text, table)
-                items = body["items"]
-                if not items:
-                    return
-                batch = to_batch(items, columns, where)
-                if on_rows is not None:
-                    on_rows(batch.num_rows)
-                yield batch
-                if not body.get("hasMore"):
-                    return
-                last = [batch.column(k)[batch.num_rows - 1].as_py() for k in key]
+        while True:
+            text = render(keyset_page(query, key, last), SUITEQL)
+            log.debug("%s: %s", where, text)
+            body = self._page(text, table)
+            items = body["items"]
+            if not items:
+                return
+            batch = to_batch(items, columns, where)
+            if on_rows is not None:
+                on_rows(batch.num_rows)
+            yield batch
+            if not body.get("hasMore"):
+                return
+            last = [batch.column(k)[batch.num_rows - 1].as_py() for k in key]
 
-    def _page(self, http: httpx.Client, text: str, table: str) -> dict[str, Any]:
-        body = self.client.page(http, text, table=table, limit=self.page_size)
+    def _page(self, text: str, table: str) -> dict[str, Any]:
+        body = self.client.page(text, table=table, limit=self.page_size)
         log.debug(
             "source %s: table %s: %s of %s rows", self.name, table, body.get("count"),
             body.get("totalResults"),

@@ -96,13 +96,13 @@ class DataRecordLayout:
             member = table(self.member_table, schema)
             member.set("alias", exp.TableAlias(this=ident(alias)))
             on = col(self.member_id, alias).eq(col(self.id_column(dim), RECORD_ALIAS))
-            query = query.join(member, on=on, join_type="left")
+            query = query.join(member, on=on, join_type="left", copy=False)
         return query
 
     def unpivot(self, batch: pa.RecordBatch, year: int, where: str) -> pa.RecordBatch | None:
         """Rows of :meth:`query` as ``cube_data`` cells: one per month whose status has data.
 
-        ``where`` prefixes error messages (``source os: cube_data: DataRecord2024``).
+        ``where`` prefixes error messages (``os.cube_data: DataRecord2024``).
         """
         for dim in self.dimensions:
             missing = first_index(pc.is_null(batch.column(CONFORMED[dim])))

@@ -65,7 +65,7 @@ class AppDatabase:
         if not years:
             where = f"{self.schema}." if self.schema else ""
             raise SourceError(
-                f"source {self.name}: {CUBE_DATA}: no {where}{self.layout.table_prefix}<year> "
+                f"{self.name}.{CUBE_DATA}: no {where}{self.layout.table_prefix}<year> "
                 "tables are visible to this login"
             )
         return [Partition(self.layout.table_name(y), y, None, {"year": str(y)}) for y in years]
@@ -76,7 +76,7 @@ class AppDatabase:
                 return list(sa.inspect(self.source.engine).get_table_names(schema=self.schema))
             except sa.exc.SQLAlchemyError as exc:
                 raise SourceError(
-                    f"source {self.name}: cannot list tables: {_reason(exc)}"
+                    f"{self.name}.{CUBE_DATA}: cannot list tables: {_reason(exc)}"
                 ) from None
         import pyodbc
 
@@ -87,7 +87,9 @@ class AppDatabase:
             finally:
                 conn.close()
         except pyodbc.Error as exc:
-            raise SourceError(f"source {self.name}: cannot list tables: {_reason(exc)}") from None
+            raise SourceError(
+                f"{self.name}.{CUBE_DATA}: cannot list tables: {_reason(exc)}"
+            ) from None
         return [str(r.table_name) for r in rows]
 
     def query(self, year: int) -> exp.Select:
@@ -95,7 +97,7 @@ class AppDatabase:
 
     def cube_batches(self, part: Partition, on_rows: RowsHook | None) -> Iterator[pa.RecordBatch]:
         """``cube_data`` cells of one ``DataRecord<year>`` table."""
-        where = f"source {self.name}: {CUBE_DATA}: {part.label}"
+        where = f"{self.name}.{CUBE_DATA}: {part.label}"
         for raw in self._rows(self.query(part.year), where):
             cells = self.layout.unpivot(raw, part.year, where)
             if cells is not None:

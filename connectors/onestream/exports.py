@@ -52,7 +52,7 @@ class ExportFolder:
         """Dimension (or ``Amount``) -> header text in the file."""
 
     def _where(self, file: str | None = None) -> str:
-        return f"source {self.name}: {CUBE_DATA}" + (f": export file {file}" if file else "")
+        return f"{self.name}.{CUBE_DATA}" + (f": export file {file}" if file else "")
 
     def check(self) -> None:
         """Fail with a one-line ``SourceError`` unless the folder can be listed."""
@@ -63,7 +63,7 @@ class ExportFolder:
             return sorted(os.listdir(self.folder))
         except OSError as exc:
             raise SourceError(
-                f"{self._where()}: cannot read export folder {self.folder}: {exc.strerror}"
+                f"source {self.name}: cannot read export folder {self.folder}: {exc.strerror}"
             ) from None
 
     def partitions(self) -> list[Partition]:
