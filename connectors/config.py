@@ -48,7 +48,9 @@ class Connection(Model):
         if (self.url is None) == (self.odbc is None):
             raise ValueError("give exactly one of url or odbc")
         if self.odbc is not None and self.dialect is None:
-            raise ValueError("an odbc connection needs dialect (tsql, oracle, postgres, mysql, ...)")
+            raise ValueError(
+                "an odbc connection needs dialect (tsql, oracle, postgres, mysql, ...)"
+            )
         if self.odbc is not None and re.search(r"(?i)\b(pwd|password)\s*=", self.odbc):
             raise ValueError("put the password in the environment variable named by password_env")
         return self
@@ -93,10 +95,14 @@ class NetSuiteRest(Model):
     """
 
     account: str = Field(pattern=r"^[A-Za-z0-9_-]+$", description="account id, e.g. 1234567_SB1")
-    base_url: str | None = Field(None, description="default https://<account>.suitetalk.api.netsuite.com")
+    base_url: str | None = Field(
+        None, description="default https://<account>.suitetalk.api.netsuite.com"
+    )
     token_env: str = "NETSUITE_TOKEN"
     page_size: int = Field(1000, ge=1, le=1000)
-    retries: int = Field(5, ge=0, le=20, description="retries of a page on 429, 5xx or network errors")
+    retries: int = Field(
+        5, ge=0, le=20, description="retries of a page on 429, 5xx or network errors"
+    )
     backoff_seconds: float = Field(1.0, ge=0, description="first retry delay, doubled each retry")
     timeout_seconds: float = Field(120.0, gt=0)
 
@@ -126,7 +132,9 @@ class NetSuiteSource(Model):
     @model_validator(mode="after")
     def _one_way(self) -> NetSuiteSource:
         if (self.connection is None) == (self.rest is None):
-            raise ValueError("give exactly one of connection (SuiteAnalytics Connect) or rest (SuiteQL)")
+            raise ValueError(
+                "give exactly one of connection (SuiteAnalytics Connect) or rest (SuiteQL)"
+            )
         return self
 
 
@@ -160,7 +168,7 @@ class OneStreamSource(Model):
     version: Literal["v8", "v9"] = "v9"
     schema_: str | None = Field("dbo", alias="schema")
     reload_years: int | None = Field(
-        None, ge=1, description="re-read only the newest N landed years (default: every year)"
+        None, ge=1, description="after the first load, re-read the last N years (default: all)"
     )
     tables: list[str] | None = None
 
@@ -195,7 +203,9 @@ class OneStreamSource(Model):
             raise ValueError(f"column_map: no header maps to {missing[0]}")
 
 
-Source = Annotated[JdeSource | VistaSource | NetSuiteSource | OneStreamSource, Field(discriminator="kind")]
+Source = Annotated[
+    JdeSource | VistaSource | NetSuiteSource | OneStreamSource, Field(discriminator="kind")
+]
 
 
 class DuckDBWarehouse(Model):
@@ -206,7 +216,9 @@ class DuckDBWarehouse(Model):
 
 class PostgresWarehouse(Model):
     kind: Literal["postgres"]
-    url: str = Field(description="SQLAlchemy URL without password, e.g. postgresql+psycopg://erpml@db/wh")
+    url: str = Field(
+        description="SQLAlchemy URL without password, e.g. postgresql+psycopg://erpml@db/wh"
+    )
     password_env: str | None = None
 
     def password(self) -> SecretStr | None:
@@ -214,7 +226,9 @@ class PostgresWarehouse(Model):
 
 
 def _warehouse_kind(value: Any) -> str:
-    kind = value.get("kind", "duckdb") if isinstance(value, dict) else getattr(value, "kind", "duckdb")
+    kind = (
+        value.get("kind", "duckdb") if isinstance(value, dict) else getattr(value, "kind", "duckdb")
+    )
     return str(kind)
 
 
@@ -277,7 +291,9 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
     return data, lines
 
 
-def _index(node: yaml.Node | None, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
+def _index(
+    node: yaml.Node | None, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]
+) -> None:
     if node is None:
         return
     lines[path] = node.start_mark.line + 1
@@ -293,7 +309,11 @@ def _index(node: yaml.Node | None, path: tuple[Any, ...], lines: dict[tuple[Any,
 def describe(exc: ValidationError, path: Path, lines: dict[tuple[Any, ...], int]) -> str:
     """The first validation error as ``file:line: where: message``."""
     err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"jde", "vista", "netsuite", "onestream"}))
+    loc = tuple(
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and p in {"jde", "vista", "netsuite", "onestream"})
+    )
     line = None
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in lines:

@@ -72,7 +72,17 @@ def extract(
                 continue
             connector.check()
             for spec_name in wanted:
-                outcomes.append(_one(landing, connector, spec_name, run_id, full_refresh, reconcile, progress))
+                outcomes.append(
+                    _one(
+                        landing,
+                        connector,
+                        spec_name,
+                        run_id=run_id,
+                        full_refresh=full_refresh,
+                        reconcile=reconcile,
+                        progress=progress,
+                    )
+                )
     finally:
         landing.close()
     return outcomes
@@ -100,8 +110,14 @@ def _select(connector: Connector, tables: Sequence[str]) -> list[str]:
 
 
 def _one(
-    landing: Landing, connector: Connector, name: str, run_id: str,
-    full_refresh: bool, reconcile: bool, progress: Progress | None,
+    landing: Landing,
+    connector: Connector,
+    name: str,
+    *,
+    run_id: str,
+    full_refresh: bool,
+    reconcile: bool,
+    progress: Progress | None,
 ) -> TableOutcome:
     spec = next(s for s in connector.tables() if s.name == name)
     outcome = TableOutcome(connector.name, name)
@@ -119,7 +135,12 @@ def _one(
         feeds = [(p, _feed(connector, spec, p, hook)) for p in pulls]
         complete = any(p.scope is not None and p.scope == ALL_ROWS for p in pulls)
         result = landing.land(
-            connector.name, spec, columns, feeds, run_id=run_id, reconciled=complete,
+            connector.name,
+            spec,
+            columns,
+            feeds,
+            run_id=run_id,
+            reconciled=complete,
             validations=connector.validations(spec),
         )
         outcome.rows, outcome.deleted = result.rows, result.deleted

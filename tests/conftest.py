@@ -84,7 +84,9 @@ def database_factory(servers: None, tmp_path_factory: pytest.TempPathFactory) ->
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--regenerate-golden", action="store_true", default=False,
+        "--regenerate-golden",
+        action="store_true",
+        default=False,
         help="rewrite golden files (rendered SQL, checksums) instead of comparing with them",
     )
 
@@ -95,10 +97,12 @@ def regenerate_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def check_golden(path: Path, text: str, regenerate: bool) -> None:
-    """Compare ``text`` with the golden file at ``path`` (or rewrite it with --regenerate-golden)."""
+    """Compare ``text`` with the golden file at ``path`` (rewrite it with --regenerate-golden)."""
     if regenerate or not path.exists():
         if not regenerate:
-            pytest.fail(f"golden file {path} is missing: run pytest with --regenerate-golden", pytrace=False)
+            pytest.fail(
+                f"golden file {path} is missing: run pytest with --regenerate-golden", pytrace=False
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         return

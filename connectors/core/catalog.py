@@ -9,6 +9,7 @@ floating point stays floating point. Character columns keep their blank padding.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import ReflectedColumn
@@ -49,7 +50,7 @@ def landing_column(col: ReflectedColumn, spec: TableSpec) -> LandingColumn:  # n
     return LandingColumn(name, "VARCHAR")
 
 
-def _numeric(name: str, t: sa.Numeric[object], spec: TableSpec) -> LandingColumn:
+def _numeric(name: str, t: sa.Numeric[Any], spec: TableSpec) -> LandingColumn:
     precision, scale = t.precision, t.scale
     if precision is None or precision > MAX_PRECISION:
         s = spec.numeric_scale if scale is None or precision is None else scale
@@ -69,7 +70,7 @@ def _integer(t: sa.Integer) -> str:
     return "UINTEGER" if unsigned else "INTEGER"
 
 
-def _is_single(t: sa.Float[object]) -> bool:
+def _is_single(t: sa.Float[Any]) -> bool:
     return t.__visit_name__.upper() == "REAL" or (t.precision is not None and t.precision <= 24)
 
 

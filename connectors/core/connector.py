@@ -14,8 +14,8 @@ from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import ArrowFeed, CsvFeed
 from connectors.core.odbc import OdbcSource
 from connectors.core.sources import RowsHook, SqlSource
-from connectors.core.sql import table
 from connectors.core.spec import Pull, TableSpec, Validation
+from connectors.core.sql import table
 from connectors.errors import ConfigError
 
 
@@ -49,7 +49,9 @@ class Connector(ABC):
         """Source columns of ``spec`` with their exact landing types."""
 
     @abstractmethod
-    def plan(self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool) -> list[Pull]:
+    def plan(
+        self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool
+    ) -> list[Pull]:
         """The pulls that bring the landed table up to date."""
 
     @abstractmethod
@@ -81,7 +83,10 @@ class SqlConnector(Connector):
         if selection:
             unknown = [t for t in selection if t.upper() not in known]
             if unknown:
-                raise ConfigError(f"source {name}: unknown table {unknown[0]!r}; known: {', '.join(s.name for s in specs)}")
+                raise ConfigError(
+                    f"source {name}: unknown table {unknown[0]!r}; "
+                    f"known: {', '.join(s.name for s in specs)}"
+                )
             self._tables = [known[t.upper()] for t in selection]
         else:
             self._tables = list(specs)

@@ -58,7 +58,7 @@ class CsvFeed:
             self.produce(lambda data: _write_all(fd, data))
         except BrokenPipeError:
             pass  # the reader stopped (its own error is what the caller sees)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by check()
+        except BaseException as exc:  # handed to the caller by check()
             self._error = exc
         finally:
             os.close(fd)

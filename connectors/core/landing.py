@@ -36,6 +36,18 @@ STAGE = "_erpml_stage"
 Feeds = Sequence[tuple[Pull, Callable[[], ArrowFeed | CsvFeed]]]
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """Who, what and when of one table's extraction, for the run log."""
+
+    batch: int
+    run_id: str
+    source: str
+    table: str
+    before: dict[str, Any]
+    started: datetime
+
+
 @dataclass
 class TableResult:
     rows: int = 0
@@ -51,13 +63,15 @@ class Landing(ABC):
 
     # -- what each warehouse provides ---------------------------------------------------------
     @abstractmethod
-    def execute(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> None: ...
+    def execute(self, statement: exp.Expr | str, params: Sequence[Any] = ()) -> None: ...
 
     @abstractmethod
-    def fetchone(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
+    def fetchone(
+        self, statement: exp.Expr | str, params: Sequence[Any] = ()
+    ) -> tuple[Any, ...] | None: ...
 
     @abstractmethod
-    def count_changed(self, statement: exp.Expression) -> int:
+    def count_changed(self, statement: exp.Expr) -> int:
         """Run an UPDATE/DELETE and return how many rows it touched."""
 
     @abstractmethod
@@ -82,7 +96,9 @@ class Landing(ABC):
         """The DDL type for a landing (DuckDB) type in this warehouse."""
 
     @abstractmethod
-    def load(self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> int:
+    def load(
+        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+    ) -> int:
         """Load a feed into the stage table (columns ``cols``, exact types), return rows."""
 
     @abstractmethod
@@ -139,24 +155,26 @@ class Landing(ABC):
         """Apply ``pulls`` to ``source.spec.name`` atomically and record the run."""
         started = datetime.now(UTC)
         before, last_reconciled = self.state(source, spec.name)
-        batch = self._next_batch()
+        record = RunRecord(self._next_batch(), run_id, source, spec.name, before, started)
         result = TableResult()
         self.begin()
         try:
             result.added_columns = self._prepare(source, spec, columns)
             target = table(spec.name, source)
             for pull, feed in pulls:
-                rows, deleted = self._apply(target, spec, columns, pull, feed(), batch, validations)
+                rows, deleted = self._apply(
+                    target, spec, columns, pull, feed(), batch=record.batch, validations=validations
+                )
                 result.rows += rows
                 result.deleted += deleted
             result.watermarks = self._watermarks(target, spec)
             reconciled_at = started if reconciled else last_reconciled
             self._save_state(source, spec.name, result.watermarks, reconciled_at, started)
-            self._log(batch, run_id, source, spec.name, result, before, started, None)
+            self._log(record, result, None)
             self.commit()
         except BaseException as exc:
             self.rollback()
-            self._log_failure(batch, run_id, source, spec.name, before, started, exc)
+            self._log_failure(record, exc)
             if self.is_error(exc):
                 raise DataError(f"{source}.{spec.name}: {first_line(exc)}") from None
             if isinstance(exc, DataError) and not str(exc).startswith(f"{source}."):
@@ -164,12 +182,16 @@ class Landing(ABC):
             raise
         return result
 
-    def _prepare(self, source: str, spec: TableSpec, columns: Sequence[LandingColumn]) -> tuple[str, ...]:
+    def _prepare(
+        self, source: str, spec: TableSpec, columns: Sequence[LandingColumn]
+    ) -> tuple[str, ...]:
         self.execute(exp.Create(this=exp.Table(this=ident(source)), kind="SCHEMA", exists=True))
         landed = self.landed_types(source, spec.name)
         target = table(spec.name, source)
         if not landed:
-            self.execute(self._create(target, [*((c.name, c.type) for c in columns), *META_COLUMNS]))
+            self.execute(
+                self._create(target, [*((c.name, c.type) for c in columns), *META_COLUMNS])
+            )
             return ()
         want = {c.name: c.type for c in columns}
         dropped = [n for n in landed if n not in want and n not in dict(META_COLUMNS)]
@@ -191,7 +213,9 @@ class Landing(ABC):
             log.warning("%s.%s: new source column %s added to landing", source, spec.name, name)
         return added
 
-    def _create(self, target: exp.Table, defs: Sequence[tuple[str, str]], temp: bool = False) -> exp.Create:
+    def _create(
+        self, target: exp.Table, defs: Sequence[tuple[str, str]], temp: bool = False
+    ) -> exp.Create:
         schema = exp.Schema(
             this=target,
             expressions=[exp.ColumnDef(this=ident(n), kind=self.column_type(t)) for n, t in defs],
@@ -206,16 +230,25 @@ class Landing(ABC):
         columns: Sequence[LandingColumn],
         pull: Pull,
         feed: ArrowFeed | CsvFeed,
+        *,
         batch: int,
         validations: Sequence[Validation],
     ) -> tuple[int, int]:
         keys = list(pull.match or spec.primary_key)
-        stage_cols = list(columns) if pull.mode == "upsert" else [c for c in columns if c.name in keys]
+        stage_cols = (
+            list(columns) if pull.mode == "upsert" else [c for c in columns if c.name in keys]
+        )
         self.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        self.execute(self._create(exp.Table(this=ident(STAGE)), [(c.name, c.type) for c in stage_cols], temp=True))
+        self.execute(
+            self._create(
+                exp.Table(this=ident(STAGE)), [(c.name, c.type) for c in stage_cols], temp=True
+            )
+        )
         rows = self.load(stage_cols, feed, spec)
         if pull.mode == "deleted_keys":
-            return 0, self._mark_deleted(target, keys, pull.scope or exp.true(), batch, tombstones=True)
+            return 0, self._mark_deleted(
+                target, keys, pull.scope or exp.true(), batch, tombstones=True
+            )
         self._check_unique(spec, keys)
         if pull.mode == "upsert":
             self._validate(spec, validations)
@@ -238,20 +271,28 @@ class Landing(ABC):
         dup = self.fetchone(query)
         if dup is not None:
             key = ", ".join(f"{k}={v!r}" for k, v in zip(keys, dup[:-1], strict=True))
-            raise DataError(f"{spec.name}: duplicate primary key in source rows ({key}, {dup[-1]} rows)")
+            raise DataError(
+                f"{spec.name}: duplicate primary key in source rows ({key}, {dup[-1]} rows)"
+            )
 
     def _validate(self, spec: TableSpec, validations: Sequence[Validation]) -> None:
         for v in validations:
-            query = exp.select(col(v.column)).from_(exp.Table(this=ident(STAGE))).where(v.bad).limit(1)
+            query = (
+                exp.select(col(v.column)).from_(exp.Table(this=ident(STAGE))).where(v.bad).limit(1)
+            )
             bad = self.fetchone(query)
             if bad is not None:
                 raise DataError(f"{spec.name}.{v.column}: {v.message}: {bad[0]!r}")
 
-    def _upsert(self, target: exp.Table, columns: Sequence[LandingColumn], keys: list[str], batch: int) -> None:
+    def _upsert(
+        self, target: exp.Table, columns: Sequence[LandingColumn], keys: list[str], batch: int
+    ) -> None:
         stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
         if keys:
             match = exp.and_(*(col(k, "t").eq(col(k, "s")) for k in keys))
-            self.execute(exp.Delete(this=target.copy().as_("t"), using=[stage], where=exp.Where(this=match)))
+            self.execute(
+                exp.Delete(this=target.copy().as_("t"), using=[stage], where=exp.Where(this=match))
+            )
         else:
             self.execute(exp.Delete(this=target.copy()))
         names = [c.name for c in columns]
@@ -261,14 +302,26 @@ class Landing(ABC):
             exp.CurrentTimestamp().as_(EXTRACTED),
             exp.false().as_(DELETED),
         ).from_(exp.Table(this=ident(STAGE)))
-        self.execute(exp.insert(select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]))
+        self.execute(
+            exp.insert(
+                select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]
+            )
+        )
 
     def _mark_deleted(
-        self, target: exp.Table, keys: list[str], scope: exp.Expression, batch: int, *, tombstones: bool
+        self,
+        target: exp.Table,
+        keys: list[str],
+        scope: exp.Expr,
+        batch: int,
+        *,
+        tombstones: bool,
     ) -> int:
         stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
         in_stage = exp.Exists(
-            this=exp.select("1").from_(stage).where(exp.and_(*(col(k, "s").eq(col(k, target.name)) for k in keys)))
+            this=exp.select("1")
+            .from_(stage)
+            .where(exp.and_(*(col(k, "s").eq(col(k, target.name)) for k in keys)))
         )
         keyed = in_stage if tombstones else exp.Not(this=in_stage)
         update = exp.Update(
@@ -285,43 +338,59 @@ class Landing(ABC):
     def _watermarks(self, target: exp.Table, spec: TableSpec) -> dict[str, Any]:
         if not spec.watermarks:
             return {}
-        row = self.fetchone(exp.select(*(exp.Max(this=col(w)).as_(w) for w in spec.watermarks)).from_(target))
+        row = self.fetchone(
+            exp.select(*(exp.Max(this=col(w)).as_(w) for w in spec.watermarks)).from_(target)
+        )
         assert row is not None
         return {w: jsonable(v) for w, v in zip(spec.watermarks, row, strict=True)}
 
     def _save_state(
-        self, source: str, name: str, marks: dict[str, Any], reconciled_at: datetime | None, now: datetime
+        self,
+        source: str,
+        name: str,
+        marks: dict[str, Any],
+        reconciled_at: datetime | None,
+        now: datetime,
     ) -> None:
-        self.execute(f"DELETE FROM {META}.extract_state WHERE source = ? AND table_name = ?", [source, name])
+        self.execute(
+            f"DELETE FROM {META}.extract_state WHERE source = ? AND table_name = ?", [source, name]
+        )
         self.execute(
             f"INSERT INTO {META}.extract_state VALUES (?, ?, ?, ?, ?)",
             [source, name, json.dumps(marks), reconciled_at, now],
         )
 
-    def _log(
-        self, batch: int, run_id: str, source: str, name: str, result: TableResult,
-        before: dict[str, Any], started: datetime, error: str | None,
-    ) -> None:
+    def _log(self, record: RunRecord, result: TableResult, error: str | None) -> None:
         self.execute(
             f"INSERT INTO {META}.extract_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch, run_id, source, name, result.rows, result.deleted, json.dumps(before),
-             json.dumps(result.watermarks or {}), started,
-             (datetime.now(UTC) - started).total_seconds(), "failed" if error else "ok", error],
+            [
+                record.batch,
+                record.run_id,
+                record.source,
+                record.table,
+                result.rows,
+                result.deleted,
+                json.dumps(record.before),
+                json.dumps(result.watermarks or {}),
+                record.started,
+                (datetime.now(UTC) - record.started).total_seconds(),
+                "failed" if error else "ok",
+                error,
+            ],
         )
 
-    def _log_failure(
-        self, batch: int, run_id: str, source: str, name: str, before: dict[str, Any],
-        started: datetime, exc: BaseException,
-    ) -> None:
+    def _log_failure(self, record: RunRecord, exc: BaseException) -> None:
         try:
             self.begin()
-            self._log(batch, run_id, source, name, TableResult(), before, started, first_line(exc))
+            self._log(record, TableResult(), first_line(exc))
             self.commit()
         except Exception:  # the connection itself is gone; the failure is raised anyway
-            log.exception("could not record the failed run of %s.%s", source, name)
+            log.exception("could not record the failed run of %s.%s", record.source, record.table)
 
 
-def checked_cast(c: LandingColumn, target: exp.DataType, table_name: str, dialect: str) -> exp.Expression:
+def checked_cast(
+    c: LandingColumn, target: exp.DataType, table_name: str, dialect: str
+) -> exp.Expr:
     """Cast text/number ``c`` to ``target``; for unconstrained source numerics, fail on rounding.
 
     The check is inline (DuckDB's ``error()``), so the load stays one pass.
@@ -334,7 +403,9 @@ def checked_cast(c: LandingColumn, target: exp.DataType, table_name: str, dialec
         this=exp.Literal.string(f"{table_name}.{c.name}: value "),
         expression=exp.DPipe(
             this=exp.Cast(this=value.copy(), to=exp.DataType.build("VARCHAR")),
-            expression=exp.Literal.string(f" has more than {c.checked_scale} decimals and cannot land exactly"),
+            expression=exp.Literal.string(
+                f" has more than {c.checked_scale} decimals and cannot land exactly"
+            ),
         ),
     )
     checked = exp.Case(
@@ -344,7 +415,7 @@ def checked_cast(c: LandingColumn, target: exp.DataType, table_name: str, dialec
     return exp.Cast(this=checked, to=target).as_(c.name)
 
 
-def too_many_decimals(value: exp.Expression, scale: int) -> exp.Expression:
+def too_many_decimals(value: exp.Expr, scale: int) -> exp.Expr:
     """Condition: the text form of ``value`` has more than ``scale`` significant decimals."""
     as_text = exp.Cast(this=value.copy(), to=exp.DataType.build("VARCHAR"))
     dot = exp.Anonymous(this="strpos", expressions=[as_text, exp.Literal.string(".")])
@@ -353,12 +424,18 @@ def too_many_decimals(value: exp.Expression, scale: int) -> exp.Expression:
     return exp.and_(dot > 0, decimals > scale)
 
 
-_ALIASES = {"INT": "INTEGER", "TEXT": "VARCHAR", "REAL": "FLOAT", "DOUBLE PRECISION": "DOUBLE",
-            "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ", "BOOL": "BOOLEAN"}
+_ALIASES = {
+    "INT": "INTEGER",
+    "TEXT": "VARCHAR",
+    "REAL": "FLOAT",
+    "DOUBLE PRECISION": "DOUBLE",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMPTZ",
+    "BOOL": "BOOLEAN",
+}
 
 
 def canonical_type(type_name: str) -> str:
-    """One spelling per type (``DECIMAL(12,2)``, ``INTEGER``), so landed and wanted compare equal."""
+    """One spelling per type (``DECIMAL(12,2)``, ``INTEGER``): landed and wanted compare equal."""
     text = exp.DataType.build(type_name, dialect="duckdb").sql("duckdb").upper().replace(", ", ",")
     return _ALIASES.get(text, text)
 

@@ -40,16 +40,18 @@ class DuckDBLanding(Landing):
         self.con.execute("SET preserve_insertion_order = false")
         self.ensure_meta()
 
-    def _sql(self, statement: exp.Expression | str) -> str:
+    def _sql(self, statement: exp.Expr | str) -> str:
         return statement if isinstance(statement, str) else statement.sql(dialect="duckdb")
 
-    def execute(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> None:
+    def execute(self, statement: exp.Expr | str, params: Sequence[Any] = ()) -> None:
         self.con.execute(self._sql(statement), list(params) or None)
 
-    def fetchone(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    def fetchone(
+        self, statement: exp.Expr | str, params: Sequence[Any] = ()
+    ) -> tuple[Any, ...] | None:
         return self.con.execute(self._sql(statement), list(params) or None).fetchone()
 
-    def count_changed(self, statement: exp.Expression) -> int:
+    def count_changed(self, statement: exp.Expr) -> int:
         row = self.fetchone(statement)
         return int(row[0]) if row else 0
 
@@ -79,13 +81,19 @@ class DuckDBLanding(Landing):
     def column_type(self, landing_type: str) -> exp.DataType:
         return exp.DataType.build(landing_type, dialect="duckdb")
 
-    def load(self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> int:
+    def load(
+        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+    ) -> int:
         if isinstance(feed, CsvFeed):
             with feed:
-                types = {c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols}
+                types = {
+                    c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols
+                }
                 self.execute(self._insert(cols, _read_csv(feed.path, types), spec))
                 feed.check()
-            row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=ident(STAGE))))
+            row = self.fetchone(
+                exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=ident(STAGE)))
+            )
             return int(row[0]) if row else 0
         total = 0
         names = [c.name for c in cols]
@@ -101,20 +109,31 @@ class DuckDBLanding(Landing):
             total += batch.num_rows
         return total
 
-    def _insert(self, cols: Sequence[LandingColumn], source: exp.Expression, spec: TableSpec) -> exp.Insert:
-        select = exp.select(*(checked_cast(c, self.column_type(c.type), spec.name, self.dialect) for c in cols))
-        return exp.insert(select.from_(source), exp.Table(this=ident(STAGE)), columns=[ident(c.name) for c in cols])
+    def _insert(
+        self, cols: Sequence[LandingColumn], source: exp.Expr, spec: TableSpec
+    ) -> exp.Insert:
+        select = exp.select(
+            *(checked_cast(c, self.column_type(c.type), spec.name, self.dialect) for c in cols)
+        )
+        return exp.insert(
+            select.from_(source),
+            exp.Table(this=ident(STAGE)),
+            columns=[ident(c.name) for c in cols],
+        )
 
     def close(self) -> None:
         self.con.close()
 
 
-def _read_csv(path: str, types: dict[str, str]) -> exp.Expression:
+def _read_csv(path: str, types: dict[str, str]) -> exp.Expr:
     """``read_csv(path, columns = {...}, ...)`` for a headerless PostgreSQL CSV COPY stream."""
-    struct = exp.Struct(expressions=[
-        exp.PropertyEQ(this=exp.Literal.string(n), expression=exp.Literal.string(t)) for n, t in types.items()
-    ])
-    options: dict[str, exp.Expression] = {
+    struct = exp.Struct(
+        expressions=[
+            exp.PropertyEQ(this=exp.Literal.string(n), expression=exp.Literal.string(t))
+            for n, t in types.items()
+        ]
+    )
+    options: dict[str, exp.Expr] = {
         "columns": struct,
         "header": exp.false(),
         "auto_detect": exp.false(),
@@ -125,5 +144,8 @@ def _read_csv(path: str, types: dict[str, str]) -> exp.Expression:
         "allow_quoted_nulls": exp.false(),
         "strict_mode": exp.true(),
     }
-    args = [exp.Literal.string(path), *(exp.PropertyEQ(this=exp.var(k), expression=v) for k, v in options.items())]
+    args = [
+        exp.Literal.string(path),
+        *(exp.PropertyEQ(this=exp.var(k), expression=v) for k, v in options.items()),
+    ]
     return exp.Anonymous(this="read_csv", expressions=args)

@@ -25,13 +25,30 @@ from connectors.core.sql import col, ident
 from connectors.errors import ConnectorError, DataError
 
 RAW = "_erpml_raw"
-_UNSIGNED = {"UTINYINT": "SMALLINT", "TINYINT": "SMALLINT", "USMALLINT": "INTEGER",
-             "UINTEGER": "BIGINT", "UBIGINT": "DECIMAL(20,0)", "HUGEINT": "DECIMAL(38,0)"}
-_CATALOG = {"character varying": "VARCHAR", "text": "VARCHAR", "character": "VARCHAR",
-            "double precision": "DOUBLE", "real": "FLOAT", "smallint": "SMALLINT",
-            "integer": "INTEGER", "bigint": "BIGINT", "boolean": "BOOLEAN", "date": "DATE",
-            "timestamp without time zone": "TIMESTAMP", "timestamp with time zone": "TIMESTAMPTZ",
-            "bytea": "BLOB", "time without time zone": "TIME"}
+_UNSIGNED = {
+    "UTINYINT": "SMALLINT",
+    "TINYINT": "SMALLINT",
+    "USMALLINT": "INTEGER",
+    "UINTEGER": "BIGINT",
+    "UBIGINT": "DECIMAL(20,0)",
+    "HUGEINT": "DECIMAL(38,0)",
+}
+_CATALOG = {
+    "character varying": "VARCHAR",
+    "text": "VARCHAR",
+    "character": "VARCHAR",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "smallint": "SMALLINT",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMPTZ",
+    "bytea": "BLOB",
+    "time without time zone": "TIME",
+}
 
 
 class PostgresLanding(Landing):
@@ -41,31 +58,39 @@ class PostgresLanding(Landing):
         try:
             parsed = sa.make_url(url)
             self.con = psycopg.connect(
-                host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
-                dbname=parsed.database, autocommit=False,
+                host=parsed.host,
+                port=parsed.port,
+                user=parsed.username,
+                password=parsed.password,
+                dbname=parsed.database,
+                autocommit=False,
             )
         except (psycopg.Error, sa.exc.ArgumentError) as exc:
-            raise ConnectorError(f"warehouse {sa.make_url(url).render_as_string()}: {first_line(exc)}") from None
+            raise ConnectorError(
+                f"warehouse {sa.make_url(url).render_as_string()}: {first_line(exc)}"
+            ) from None
         self.ensure_meta()
         self.con.commit()
 
-    def _sql(self, statement: exp.Expression | str) -> str:
+    def _sql(self, statement: exp.Expr | str) -> str:
         if isinstance(statement, str):
             return statement.replace("?", "%s")  # erpml's own constant metadata SQL
         return statement.sql(dialect="postgres")
 
-    def execute(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> None:
+    def execute(self, statement: exp.Expr | str, params: Sequence[Any] = ()) -> None:
         with self.con.cursor() as cur:
-            cur.execute(self._sql(statement), list(params) or None)  # type: ignore[arg-type]
+            cur.execute(self._sql(statement), list(params) or None)
 
-    def fetchone(self, statement: exp.Expression | str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    def fetchone(
+        self, statement: exp.Expr | str, params: Sequence[Any] = ()
+    ) -> tuple[Any, ...] | None:
         with self.con.cursor() as cur:
-            cur.execute(self._sql(statement), list(params) or None)  # type: ignore[arg-type]
+            cur.execute(self._sql(statement), list(params) or None)
             return cur.fetchone()
 
-    def count_changed(self, statement: exp.Expression) -> int:
+    def count_changed(self, statement: exp.Expr) -> int:
         with self.con.cursor() as cur:
-            cur.execute(self._sql(statement))  # type: ignore[arg-type]
+            cur.execute(self._sql(statement))
             return max(cur.rowcount, 0)
 
     def begin(self) -> None:
@@ -91,7 +116,11 @@ class PostgresLanding(Landing):
             rows = cur.fetchall()
         out = {}
         for column, data_type, precision, scale in rows:
-            name = f"DECIMAL({precision},{scale})" if data_type == "numeric" else _CATALOG.get(data_type, data_type.upper())
+            name = (
+                f"DECIMAL({precision},{scale})"
+                if data_type == "numeric"
+                else _CATALOG.get(data_type, data_type.upper())
+            )
             out[column] = canonical_type(name)
         return out
 
@@ -102,10 +131,14 @@ class PostgresLanding(Landing):
     def column_type(self, landing_type: str) -> exp.DataType:
         return exp.DataType.build(self.normal_type(landing_type), dialect="duckdb")
 
-    def load(self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> int:
+    def load(
+        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+    ) -> int:
         names = [c.name for c in cols]
         self.execute(f"DROP TABLE IF EXISTS {RAW}")
-        self.execute(self._create(exp.Table(this=ident(RAW)), [(n, "VARCHAR") for n in names], temp=True))
+        self.execute(
+            self._create(exp.Table(this=ident(RAW)), [(n, "VARCHAR") for n in names], temp=True)
+        )
         copy_sql = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             pgsql.Identifier(RAW), pgsql.SQL(", ").join(pgsql.Identifier(n) for n in names)
         )
@@ -121,18 +154,31 @@ class PostgresLanding(Landing):
                     if missing:
                         raise DataError(f"{spec.name}: source rows lack columns {missing}")
                     buffer = io.BytesIO()
-                    pcsv.write_csv(batch.select(names), buffer, pcsv.WriteOptions(include_header=False))
+                    pcsv.write_csv(
+                        batch.select(names), buffer, pcsv.WriteOptions(include_header=False)
+                    )
                     copy.write(buffer.getvalue())
         for c in cols:
             if c.checked_scale is not None:
-                bad = self.fetchone(exp.select(col(c.name)).from_(RAW).where(too_many_decimals(col(c.name), c.checked_scale)).limit(1))
+                bad = self.fetchone(
+                    exp.select(col(c.name))
+                    .from_(RAW)
+                    .where(too_many_decimals(col(c.name), c.checked_scale))
+                    .limit(1)
+                )
                 if bad is not None:
-                    raise DataError(f"{spec.name}.{c.name}: value {bad[0]} has more than {c.checked_scale} decimals and cannot land exactly")
-        select = exp.select(*(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(c.name) for c in cols)).from_(RAW)
-        self.execute(exp.insert(select, exp.Table(this=ident(STAGE)), columns=[ident(n) for n in names]))
+                    raise DataError(
+                        f"{spec.name}.{c.name}: value {bad[0]} has more than {c.checked_scale} "
+                        "decimals and cannot land exactly"
+                    )
+        select = exp.select(
+            *(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(c.name) for c in cols)
+        ).from_(RAW)
+        self.execute(
+            exp.insert(select, exp.Table(this=ident(STAGE)), columns=[ident(n) for n in names])
+        )
         row = self.fetchone(f"SELECT count(*) FROM {STAGE}")
         return int(row[0]) if row else 0
 
     def close(self) -> None:
         self.con.close()
-

@@ -45,7 +45,9 @@ class OdbcSource:
         try:
             return pyodbc.connect(self.connection_string, autocommit=True, timeout=15)
         except pyodbc.Error as exc:
-            raise SourceError(f"source {self.name}: cannot connect through ODBC: {_reason(exc)}") from None
+            raise SourceError(
+                f"source {self.name}: cannot connect through ODBC: {_reason(exc)}"
+            ) from None
 
     def check(self) -> None:
         self._connect().close()
@@ -58,22 +60,32 @@ class OdbcSource:
             conn.close()
         if not rows:
             where = f"{schema}.{spec.name}" if schema else spec.name
-            raise SourceError(f"source {self.name}: table {where} does not exist or is not visible to this login")
+            raise SourceError(
+                f"source {self.name}: table {where} does not exist or is not visible to this login"
+            )
         rows.sort(key=lambda r: r.ordinal_position)
-        return [_landing(r.column_name, r.data_type, r.column_size, r.decimal_digits, r.type_name, spec) for r in rows]
+        return [_landing(r, spec) for r in rows]
 
-    def feed(self, query: exp.Select, columns: list[LandingColumn], on_rows: RowsHook | None) -> ArrowFeed:
+    def feed(
+        self, query: exp.Select, columns: list[LandingColumn], on_rows: RowsHook | None
+    ) -> ArrowFeed:
         return ArrowFeed(self._batches(render(query, self.dialect), columns, on_rows))
 
-    def _batches(self, text: str, columns: list[LandingColumn], on_rows: RowsHook | None) -> Iterator[pa.RecordBatch]:
+    def _batches(
+        self, text: str, columns: list[LandingColumn], on_rows: RowsHook | None
+    ) -> Iterator[pa.RecordBatch]:
         from arrow_odbc import Error as OdbcError
         from arrow_odbc import read_arrow_batches_from_odbc
 
         log.debug("source %s (odbc): %s", self.name, text)
         try:
             reader = read_arrow_batches_from_odbc(
-                query=text, connection_string=self.connection_string, batch_size=BATCH_ROWS,
-                max_text_size=4000, max_binary_size=4000, schema=_schema_fix(columns, text, self),
+                query=text,
+                connection_string=self.connection_string,
+                batch_size=BATCH_ROWS,
+                max_text_size=4000,
+                max_binary_size=4000,
+                schema=_schema_fix(columns, text, self),
             )
             for batch in reader:
                 if on_rows is not None:
@@ -86,9 +98,17 @@ class OdbcSource:
 def _schema_fix(columns: list[LandingColumn], text: str, source: OdbcSource) -> pa.Schema | None:
     """An Arrow schema for the result when every selected column is a known landing column."""
     types = {
-        "DOUBLE": pa.float64(), "FLOAT": pa.float32(), "BIGINT": pa.int64(), "INTEGER": pa.int32(),
-        "SMALLINT": pa.int16(), "TINYINT": pa.int8(), "UTINYINT": pa.uint8(), "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"), "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(),
+        "DOUBLE": pa.float64(),
+        "FLOAT": pa.float32(),
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "SMALLINT": pa.int16(),
+        "TINYINT": pa.int8(),
+        "UTINYINT": pa.uint8(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "VARCHAR": pa.string(),
+        "BOOLEAN": pa.bool_(),
     }
     fields = []
     for c in columns:
@@ -104,23 +124,20 @@ def _schema_fix(columns: list[LandingColumn], text: str, source: OdbcSource) -> 
     return pa.schema(fields)
 
 
-def _landing(name: str, code: int, size: int | None, digits: int | None, type_name: str, spec: TableSpec) -> LandingColumn:
-    if code in _TEXT:
-        return LandingColumn(name, "VARCHAR")
+def _landing(row: Any, spec: TableSpec) -> LandingColumn:
+    """A ``SQLColumns`` row as a landing column with its exact type."""
+    name, code, size = row.column_name, row.data_type, row.column_size
     if code in _DECIMAL:
-        if not size or size > MAX_PRECISION or "numeric" == type_name.lower() and size in (0, 1000):
-            return LandingColumn(name, f"DECIMAL({MAX_PRECISION},{spec.numeric_scale})", checked_scale=spec.numeric_scale)
-        return LandingColumn(name, f"DECIMAL({size},{digits or 0})")
+        if not size or size > MAX_PRECISION:
+            scale = spec.numeric_scale
+            return LandingColumn(name, f"DECIMAL({MAX_PRECISION},{scale})", checked_scale=scale)
+        return LandingColumn(name, f"DECIMAL({size},{row.decimal_digits or 0})")
     if code in _INTS:
-        unsigned = "unsigned" in type_name.lower() or (code == -6 and "tinyint" == type_name.lower())
+        type_name = str(row.type_name).lower()
+        unsigned = "unsigned" in type_name or (code == -6 and type_name == "tinyint")
         return LandingColumn(name, ("U" if unsigned else "") + _INTS[code])
-    if code in _FLOATS:
-        return LandingColumn(name, _FLOATS[code])
-    if code in _DATES:
-        return LandingColumn(name, _DATES[code])
-    if code == -7:
-        return LandingColumn(name, "BOOLEAN")
-    return LandingColumn(name, "VARCHAR")
+    simple = {**dict.fromkeys(_TEXT, "VARCHAR"), **_FLOATS, **_DATES, -7: "BOOLEAN"}
+    return LandingColumn(name, simple.get(code, "VARCHAR"))
 
 
 def _reason(exc: BaseException) -> str:

@@ -56,10 +56,14 @@ class SqlSource:
         except sa.exc.NoSuchTableError:
             cols = []
         except sa.exc.SQLAlchemyError as exc:
-            raise SourceError(f"source {self.name}: cannot read the catalog of {table}: {_reason(exc)}") from None
+            raise SourceError(
+                f"source {self.name}: cannot read the catalog of {table}: {_reason(exc)}"
+            ) from None
         if not cols:
             where = f"{schema}.{table}" if schema else table
-            raise SourceError(f"source {self.name}: table {where} does not exist or is not visible to this login")
+            raise SourceError(
+                f"source {self.name}: table {where} does not exist or is not visible to this login"
+            )
         return cols
 
     def feed(
@@ -77,7 +81,7 @@ class SqlSource:
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(sql.SQL(text))  # type: ignore[arg-type]
+            statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(sql.SQL(text))
             with cursor.copy(statement) as copy:
                 for block in blocks(_counting(iter(copy), on_rows)):
                     write(block)
@@ -88,7 +92,9 @@ class SqlSource:
 
     def _fetch(self, text: str, on_rows: RowsHook | None) -> Iterator[pa.RecordBatch]:
         try:
-            with self.engine.connect().execution_options(stream_results=True, yield_per=BATCH_ROWS) as conn:
+            with self.engine.connect().execution_options(
+                stream_results=True, yield_per=BATCH_ROWS
+            ) as conn:
                 result = conn.exec_driver_sql(text)
                 names = list(result.keys())
                 while chunk := result.fetchmany(BATCH_ROWS):
@@ -99,7 +105,9 @@ class SqlSource:
             raise SourceError(f"source {self.name}: {_reason(exc)}") from None
 
 
-def _counting(chunks: Iterator[Any], on_rows: RowsHook | None, every: int = 10_000) -> Iterator[Any]:
+def _counting(
+    chunks: Iterator[Any], on_rows: RowsHook | None, every: int = 10_000
+) -> Iterator[Any]:
     n = 0
     for chunk in chunks:
         yield chunk

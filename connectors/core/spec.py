@@ -48,7 +48,7 @@ class Pull:
     mode: PullMode
     query: exp.Select | None
     """The SQL (or SuiteQL) that returns the rows; ``None`` for non-SQL sources (files)."""
-    scope: exp.Expression | None = None
+    scope: exp.Expr | None = None
     label: str = ""
     match: tuple[str, ...] = ()
     """Columns the pulled keys are matched on (default: the primary key). A ``deleted_keys``
@@ -57,7 +57,7 @@ class Pull:
     """Source-specific details for non-SQL connectors (a file path, a partition)."""
 
 
-ALL_ROWS: exp.Expression = exp.true()
+ALL_ROWS: exp.Expr = exp.true()
 """Scope covering every landed row (a complete pull)."""
 
 
@@ -70,5 +70,5 @@ class Validation:
     """
 
     column: str
-    bad: exp.Expression
+    bad: exp.Expr
     message: str

@@ -40,7 +40,7 @@ def table(name: str, schema: str | None = None, catalog: str | None = None) -> e
 def select(
     columns: Sequence[str],
     source: exp.Table,
-    where: exp.Expression | None = None,
+    where: exp.Expr | None = None,
     order_by: Sequence[str] = (),
 ) -> exp.Select:
     """``SELECT "a", "b" FROM source [WHERE ...] [ORDER BY ...]``."""
@@ -52,15 +52,15 @@ def select(
     return query
 
 
-def render(expression: exp.Expression, dialect: str) -> str:
+def render(expression: exp.Expr, dialect: str) -> str:
     """The expression as SQL text for ``dialect`` (a sqlglot dialect name)."""
     return expression.sql(dialect=dialect)
 
 
-def lit(value: object) -> exp.Expression:
+def lit(value: object) -> exp.Expr:
     """A literal for a Python value (numbers, strings, booleans, None)."""
     return exp.convert(value)
 
 
-def and_all(conditions: Sequence[exp.Expression]) -> exp.Expression | None:
+def and_all(conditions: Sequence[exp.Expr]) -> exp.Expr | None:
     return exp.and_(*conditions) if conditions else None

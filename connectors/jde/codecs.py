@@ -35,7 +35,7 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def not_a_julian(column: str) -> exp.Expression:
+def not_a_julian(column: str) -> exp.Expr:
     """SQL condition: ``column`` is neither 0 nor a valid ``CYYDDD`` date."""
     c = exp.cast(col(column), "BIGINT")  # integer arithmetic whatever the landed type
     year = exp.paren(
@@ -47,16 +47,30 @@ def not_a_julian(column: str) -> exp.Expression:
     day = exp.paren(exp.Mod(this=c.copy(), expression=exp.Literal.number(1000)))
     leap = exp.or_(
         exp.and_(
-            exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.Literal.number(4)), expression=exp.Literal.number(0)),
-            exp.NEQ(this=exp.Mod(this=year.copy(), expression=exp.Literal.number(100)), expression=exp.Literal.number(0)),
+            exp.EQ(
+                this=exp.Mod(this=year.copy(), expression=exp.Literal.number(4)),
+                expression=exp.Literal.number(0),
+            ),
+            exp.NEQ(
+                this=exp.Mod(this=year.copy(), expression=exp.Literal.number(100)),
+                expression=exp.Literal.number(0),
+            ),
         ),
-        exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.Literal.number(400)), expression=exp.Literal.number(0)),
+        exp.EQ(
+            this=exp.Mod(this=year.copy(), expression=exp.Literal.number(400)),
+            expression=exp.Literal.number(0),
+        ),
     )
-    last = exp.Case(ifs=[exp.If(this=leap, true=exp.Literal.number(366))], default=exp.Literal.number(365))
+    last = exp.Case(
+        ifs=[exp.If(this=leap, true=exp.Literal.number(366))], default=exp.Literal.number(365)
+    )
     valid = exp.and_(
         c.copy() >= 1,
         c.copy() <= 199366,
         day >= 1,
         exp.LTE(this=day.copy(), expression=last),
     )
-    return exp.and_(exp.NEQ(this=c.copy(), expression=exp.Literal.number(0)), exp.Not(this=exp.Paren(this=valid)))
+    return exp.and_(
+        exp.NEQ(this=c.copy(), expression=exp.Literal.number(0)),
+        exp.Not(this=exp.Paren(this=valid)),
+    )

@@ -27,7 +27,9 @@ from connectors.jde.tables import TABLES
 
 class JdeConnector(SqlConnector):
     def __init__(self, config: JdeSource) -> None:
-        super().__init__(config.name, open_source(config.name, config.connection), TABLES, config.tables)
+        super().__init__(
+            config.name, open_source(config.name, config.connection), TABLES, config.tables
+        )
         self.config = config
 
     def schema_of(self, spec: TableSpec) -> str | None:
@@ -42,7 +44,9 @@ class JdeConnector(SqlConnector):
         date_col = spec.options["date"]
         return (Validation(date_col, not_a_julian(date_col), "is not a JDE Julian date (CYYDDD)"),)
 
-    def plan(self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool) -> list[Pull]:
+    def plan(
+        self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool
+    ) -> list[Pull]:
         columns, source = self.column_names(spec), self.source_table(spec)
         everything = Pull("upsert", select(columns, source), scope=ALL_ROWS, label="all rows")
         if spec.cursor == "full" or full_refresh or state.first_load:
@@ -51,7 +55,13 @@ class JdeConnector(SqlConnector):
         start = self.window_start(spec, state.watermarks.get(date_col))
         if start is None:
             return [everything]
-        pulls = [Pull("upsert", select(columns, source, where=col(date_col) >= start), label=f"{date_col} >= {start}")]
+        pulls = [
+            Pull(
+                "upsert",
+                select(columns, source, where=col(date_col) >= start),
+                label=f"{date_col} >= {start}",
+            )
+        ]
         if reconcile or self._reconcile_due(state):
             keys = select(self.key_names(spec), source)
             pulls.append(Pull("present_keys", keys, scope=ALL_ROWS, label="key reconciliation"))

@@ -14,8 +14,11 @@ DATA, CONTROL = "data", "control"
 
 def _audit(name: str, prefix: str, key: tuple[str, ...], time: str = "UPMT") -> TableSpec:
     return TableSpec(
-        name, tuple(prefix + k for k in key), cursor="audit",
-        watermarks=(prefix + "UPMJ", prefix + time), numeric_scale=0,
+        name,
+        tuple(prefix + k for k in key),
+        cursor="audit",
+        watermarks=(prefix + "UPMJ", prefix + time),
+        numeric_scale=0,
         options={"date": prefix + "UPMJ", "time": prefix + time, "schema": DATA},
     )
 

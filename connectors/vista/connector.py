@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 class VistaConnector(SqlConnector):
     def __init__(self, config: VistaSource) -> None:
-        super().__init__(config.name, open_source(config.name, config.connection), TABLES, config.tables)
+        super().__init__(
+            config.name, open_source(config.name, config.connection), TABLES, config.tables
+        )
         self.config = config
 
     def schema_of(self, spec: TableSpec) -> str | None:
@@ -38,7 +40,9 @@ class VistaConnector(SqlConnector):
     def source_table(self, spec: TableSpec) -> exp.Table:
         return client.qualified(self.config, spec)
 
-    def plan(self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool) -> list[Pull]:
+    def plan(
+        self, spec: TableSpec, state: TableState, *, full_refresh: bool, reconcile: bool
+    ) -> list[Pull]:
         columns, source = self.column_names(spec), self.source_table(spec)
         if spec.cursor == "full" or full_refresh or state.first_load:
             return [Pull("upsert", select(columns, source), scope=ALL_ROWS, label="all rows")]
@@ -53,15 +57,26 @@ class VistaConnector(SqlConnector):
         pulls = []
         if spec.cursor == "keyid" and state.watermarks.get("KeyID") is not None:
             key_id = int(state.watermarks["KeyID"])
-            pulls.append(Pull("upsert", select(columns, source, where=col("KeyID") > key_id),
-                              label=f"KeyID > {key_id}"))
-        pulls.append(Pull("upsert", select(columns, source, where=in_window), scope=landed_window, label=label))
+            pulls.append(
+                Pull(
+                    "upsert",
+                    select(columns, source, where=col("KeyID") > key_id),
+                    label=f"KeyID > {key_id}",
+                )
+            )
+        pulls.append(
+            Pull(
+                "upsert", select(columns, source, where=in_window), scope=landed_window, label=label
+            )
+        )
         return pulls
 
-    def _date(self, day: date) -> exp.Expression:
+    def _date(self, day: date) -> exp.Expr:
         if self.dialect == "oracle":
-            return exp.Anonymous(this="TO_DATE", expressions=[exp.Literal.string(day.isoformat()),
-                                                              exp.Literal.string("YYYY-MM-DD")])
+            return exp.Anonymous(
+                this="TO_DATE",
+                expressions=[exp.Literal.string(day.isoformat()), exp.Literal.string("YYYY-MM-DD")],
+            )
         return exp.Literal.string(day.isoformat())
 
     def warnings(self, spec: TableSpec) -> Sequence[str]:
@@ -71,7 +86,9 @@ class VistaConnector(SqlConnector):
         engine: sa.Engine = self.source.engine  # type: ignore[union-attr]
         counts = []
         for base in (False, True):
-            query = exp.select(exp.Count(this=exp.Star())).from_(client.qualified(self.config, spec, base=base))
+            query = exp.select(exp.Count(this=exp.Star())).from_(
+                client.qualified(self.config, spec, base=base)
+            )
             try:
                 with engine.connect() as conn:
                     counts.append(int(conn.exec_driver_sql(query.sql(self.dialect)).scalar_one()))
@@ -79,9 +96,11 @@ class VistaConnector(SqlConnector):
                 return ()  # the login cannot read the base table: nothing to compare
         view_rows, base_rows = counts
         if view_rows < base_rows:
-            message = (f"{self.name}.{spec.name}: view {client.object_name(self.config, spec)} shows "
-                       f"{view_rows} of {base_rows} rows (Vista data security); read base tables "
-                       "with a login that sees all rows")
+            message = (
+                f"{self.name}.{spec.name}: view {client.object_name(self.config, spec)} shows "
+                f"{view_rows} of {base_rows} rows (Vista data security); read base tables "
+                "with a login that sees all rows"
+            )
             log.warning("%s", message)
             return (message,)
         return ()

@@ -14,7 +14,9 @@ from connectors.core.spec import TableSpec
 
 
 def _keyid(name: str, key: tuple[str, ...], window: str = "Mth") -> TableSpec:
-    return TableSpec(name, key, cursor="keyid", watermarks=("KeyID", window), options={"window": window})
+    return TableSpec(
+        name, key, cursor="keyid", watermarks=("KeyID", window), options={"window": window}
+    )
 
 
 def _window(name: str, key: tuple[str, ...], cursor: str = "window") -> TableSpec:
@@ -45,7 +47,11 @@ TABLES: tuple[TableSpec, ...] = (
     _window("bGLDT", ("GLCo", "Mth", "GLTrans")),
     _window("bGLBL", ("GLCo", "GLAcct", "Mth"), cursor="partition"),
     _full("bPREH", ("PRCo", "Employee")),
-    _keyid("bPRTH", ("PRCo", "PRGroup", "PREndDate", "Employee", "PaySeq", "PostSeq"), window="PREndDate"),
+    _keyid(
+        "bPRTH",
+        ("PRCo", "PRGroup", "PREndDate", "Employee", "PaySeq", "PostSeq"),
+        window="PREndDate",
+    ),
 )
 
 SECURED_VIEWS = {t.name: t.name[1:] for t in TABLES}

@@ -17,14 +17,29 @@ def demo_project(home: Path) -> dict[str, Any]:
     return {
         "warehouse": {"kind": "duckdb", "path": str(home.resolve() / "warehouse.duckdb")},
         "sources": [
-            {"name": "jde", "kind": "jde", "connection": {"url": f"sqlite:///{src}/jde.db"},
-             "data_schema": None, "control_schema": None},
-            {"name": "vista", "kind": "vista", "connection": {"url": f"sqlite:///{src}/vista.db"},
-             "schema": None},
-            {"name": "netsuite", "kind": "netsuite",
-             "connection": {"url": f"sqlite:///{src}/netsuite.db"}},
-            {"name": "onestream", "kind": "onestream",
-             "exports": str(home.resolve() / "fixtures" / "onestream" / "exports")},
+            {
+                "name": "jde",
+                "kind": "jde",
+                "connection": {"url": f"sqlite:///{src}/jde.db"},
+                "data_schema": None,
+                "control_schema": None,
+            },
+            {
+                "name": "vista",
+                "kind": "vista",
+                "connection": {"url": f"sqlite:///{src}/vista.db"},
+                "schema": None,
+            },
+            {
+                "name": "netsuite",
+                "kind": "netsuite",
+                "connection": {"url": f"sqlite:///{src}/netsuite.db"},
+            },
+            {
+                "name": "onestream",
+                "kind": "onestream",
+                "exports": str(home.resolve() / "fixtures" / "onestream" / "exports"),
+            },
         ],
     }
 
@@ -40,7 +55,6 @@ def demo(scale: float, home: Path) -> None:
     from connectors import extract
     from connectors.config import Sources
     from fixtures import Settings, generate
-
     from mlops.cli.extract import _summary
     from mlops.cli.fixtures import _report
     from mlops.cli.progress import TableProgress, console, row_progress
@@ -48,8 +62,9 @@ def demo(scale: float, home: Path) -> None:
     url = f"sqlite:///{home.resolve()}/sources/{{erp}}.db"
     console.rule("1. fixture ERP sources")
     with row_progress("") as hook:
-        results = generate(["all"], Settings(scale=scale), url, out=home / "fixtures",
-                           replace=True, progress=hook)
+        results = generate(
+            ["all"], Settings(scale=scale), url, out=home / "fixtures", replace=True, progress=hook
+        )
     _report(results, "text", url, home / "fixtures")
 
     console.rule("2. extract into the warehouse")

@@ -80,7 +80,10 @@ class TableProgress:
     def finish(self, outcome: object) -> None:
         if self._task is not None:
             status = getattr(outcome, "status", "ok")
-            self._progress.update(self._task, total=self._progress.tasks[self._task].completed,
-                                  description=f"{self._progress.tasks[self._task].description}"
-                                  + ("" if status == "ok" else " [red]failed"))
+            self._progress.update(
+                self._task,
+                total=self._progress.tasks[self._task].completed,
+                description=f"{self._progress.tasks[self._task].description}"
+                + ("" if status == "ok" else " [red]failed"),
+            )
         self._task = None

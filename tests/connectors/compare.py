@@ -27,7 +27,9 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def source_rows(url: str, table: str, schema: str | None) -> tuple[list[str], Counter[tuple[Any, ...]]]:
+def source_rows(
+    url: str, table: str, schema: str | None
+) -> tuple[list[str], Counter[tuple[Any, ...]]]:
     engine = sa.create_engine(url)
     try:
         t = sa.Table(table, sa.MetaData(), autoload_with=engine, schema=schema)
@@ -55,13 +57,19 @@ def warehouse_query(warehouse: dict[str, Any], query: str) -> list[tuple[Any, ..
         con.close()
 
 
-def landed_rows(warehouse: dict[str, Any], source: str, table: str, names: list[str]) -> Counter[tuple[Any, ...]]:
+def landed_rows(
+    warehouse: dict[str, Any], source: str, table: str, names: list[str]
+) -> Counter[tuple[Any, ...]]:
     cols = ", ".join(f'"{n}"' for n in names)
-    rows = warehouse_query(warehouse, f'SELECT {cols} FROM "{source}"."{table}" WHERE NOT _erpml_deleted')
+    rows = warehouse_query(
+        warehouse, f'SELECT {cols} FROM "{source}"."{table}" WHERE NOT _erpml_deleted'
+    )
     return Counter(tuple(_norm(v) for v in r) for r in rows)
 
 
-def assert_same(url: str, schema: str | None, warehouse: dict[str, Any], source: str, table: str) -> int:
+def assert_same(
+    url: str, schema: str | None, warehouse: dict[str, Any], source: str, table: str
+) -> int:
     """Landed live rows equal the source rows exactly; returns the row count."""
     names, want = source_rows(url, table, schema)
     got = landed_rows(warehouse, source, table, names)

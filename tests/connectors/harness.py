@@ -16,7 +16,7 @@ ADVANCE_TO = date(2026, 8, 31)
 class Harness:
     erp: str
     engines: tuple[str, ...]
-    """Source engines the connector is tested on (sqlite, postgresql, mariadb, odbc-postgresql...)."""
+    """Source engines the connector is tested on (sqlite, postgresql, mariadb, odbc-...)."""
     source_entry: Callable[[str, str, Path], dict[str, Any]]
     """(engine, url, tmp folder) -> the ``sources`` entry of the project file."""
     tables: Callable[[str], list[tuple[str, str | None]]]

@@ -15,8 +15,15 @@ def _schemas(engine: str) -> tuple[str | None, str | None]:
 
 def _entry(engine: str, url: str, tmp: Path) -> dict[str, Any]:
     data, control = _schemas(engine)
-    return {"name": "jde", "kind": "jde", "connection": {"url": url}, "data_schema": data,
-            "control_schema": control, "lookback_days": 3, "reconcile_every_days": 7}
+    return {
+        "name": "jde",
+        "kind": "jde",
+        "connection": {"url": url},
+        "data_schema": data,
+        "control_schema": control,
+        "lookback_days": 3,
+        "reconcile_every_days": 7,
+    }
 
 
 def _tables(engine: str) -> list[tuple[str, str | None]]:
@@ -24,5 +31,6 @@ def _tables(engine: str) -> list[tuple[str, str | None]]:
     return [(t.name, control if t.options.get("schema") == CONTROL else data) for t in TABLES]
 
 
-HARNESS = Harness("jde", ("sqlite", "postgresql", "mariadb"), _entry, _tables,
-                  reconcile_after_advance=True)
+HARNESS = Harness(
+    "jde", ("sqlite", "postgresql", "mariadb"), _entry, _tables, reconcile_after_advance=True
+)

@@ -14,8 +14,13 @@ def _schema(engine: str) -> str | None:
 
 
 def _entry(engine: str, url: str, tmp: Path) -> dict[str, Any]:
-    return {"name": "vista", "kind": "vista", "connection": {"url": url}, "schema": _schema(engine),
-            "open_months": 3}
+    return {
+        "name": "vista",
+        "kind": "vista",
+        "connection": {"url": url},
+        "schema": _schema(engine),
+        "open_months": 3,
+    }
 
 
 def _tables(engine: str) -> list[tuple[str, str | None]]:

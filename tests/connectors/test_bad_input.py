@@ -204,7 +204,8 @@ def test_config_errors_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=rf"{path}:2: sources.0:"):
         load(path)
     path.write_text(
-        "sources:\n  - name: jde\n    kind: jde\n    connection: {odbc: 'DSN=x;PWD=secret', dialect: tsql}\n"
+        "sources:\n  - name: jde\n    kind: jde\n"
+        "    connection: {odbc: 'DSN=x;PWD=secret', dialect: tsql}\n"
     )
     with pytest.raises(ConfigError, match="password_env"):
         load(path)
@@ -213,8 +214,14 @@ def test_config_errors_name_file_and_line(tmp_path: Path) -> None:
 def test_julian_cursor_value_that_is_not_a_date(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/jde.db"
     generate(["jde"], Settings(scale=SCALE), url, out=tmp_path / "fx")
-    entry = {"name": "jde", "kind": "jde", "connection": {"url": url}, "data_schema": None,
-             "control_schema": None, "tables": ["F0911", "F0101"]}
+    entry = {
+        "name": "jde",
+        "kind": "jde",
+        "connection": {"url": url},
+        "data_schema": None,
+        "control_schema": None,
+        "tables": ["F0911", "F0101"],
+    }
     config = load(_setup(tmp_path, url, entry))
     extract(config)
     query = 'SELECT count(*), sum("GLAA") FROM jde."F0911" WHERE NOT _erpml_deleted'
@@ -223,6 +230,9 @@ def test_julian_cursor_value_that_is_not_a_date(tmp_path: Path) -> None:
         conn.exec_driver_sql('UPDATE "F0911" SET "GLUPMJ" = 126400, "GLAA" = 1 WHERE rowid = 1')
     outcomes = {o.table: o for o in extract(config)}
     assert outcomes["F0911"].status == "failed"
-    assert outcomes["F0911"].error == "jde.F0911.GLUPMJ: is not a JDE Julian date (CYYDDD): Decimal('126400')"
+    assert (
+        outcomes["F0911"].error
+        == "jde.F0911.GLUPMJ: is not a JDE Julian date (CYYDDD): Decimal('126400')"
+    )
     assert outcomes["F0101"].status == "ok"
     assert warehouse_query({"path": str(tmp_path / "wh.duckdb")}, query) == before

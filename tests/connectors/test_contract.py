@@ -24,8 +24,10 @@ from tests.connectors.harness import ADVANCE_TO, SCALE, Harness
 HARNESSES: tuple[Harness, ...] = (harness_jde.HARNESS, harness_vista.HARNESS)
 CASES = [pytest.param(h, e, "duckdb", id=f"{h.erp}-{e}") for h in HARNESSES for e in h.engines]
 # the second warehouse target: one case per connector lands into PostgreSQL
-CASES += [pytest.param(h, h.engines[0], "postgres", id=f"{h.erp}-{h.engines[0]}-to-postgres")
-          for h in HARNESSES]
+CASES += [
+    pytest.param(h, h.engines[0], "postgres", id=f"{h.erp}-{h.engines[0]}-to-postgres")
+    for h in HARNESSES
+]
 
 
 def project_file(tmp: Path, entry: dict[str, Any], warehouse: dict[str, Any]) -> Path:
@@ -55,7 +57,9 @@ def test_connector_contract(
     run_contract(h, engine, wh_kind, database_factory, tmp_path)
 
 
-def run_contract(h: Harness, engine: str, wh_kind: str, database_factory: Any, tmp_path: Path) -> None:
+def run_contract(
+    h: Harness, engine: str, wh_kind: str, database_factory: Any, tmp_path: Path
+) -> None:
     """The contract body, shared by every connector's cases."""
     url = database_factory(engine.removeprefix("odbc-"))
     fixture_url = h.fixture_url(engine, url) if h.fixture_url else url

@@ -38,7 +38,11 @@ def _vista(database: str | None) -> SqlConnector:
 
 CASES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "jde": (_jde, JDE_FIXTURE, {"UPMJ": 126150, "UPMT": 120000, "TDAY": 120000}),
-    "vista": (_vista, VISTA_FIXTURE, {"KeyID": 1000, "Mth": "2026-05-01", "PREndDate": "2026-05-31"}),
+    "vista": (
+        _vista,
+        VISTA_FIXTURE,
+        {"KeyID": 1000, "Mth": "2026-05-01", "PREndDate": "2026-05-31"},
+    ),
 }
 
 
@@ -50,17 +54,23 @@ def _watermarks(spec: Any, marks: dict[str, Any]) -> dict[str, Any]:
     ("erp", "dialect", "database"),
     [("jde", "oracle", None), ("jde", "tsql", "JDE_PRODUCTION"), ("vista", "tsql", "Viewpoint")],
 )
-def test_rendered_sql_matches_golden(erp: str, dialect: str, database: str | None, regenerate_golden: bool) -> None:
+def test_rendered_sql_matches_golden(
+    erp: str, dialect: str, database: str | None, regenerate_golden: bool
+) -> None:
     make, fixture, marks = CASES[erp]
     connector = make(database)
     physical = {t.name: t for t in fixture.tables()}
     out = []
     for spec in connector.tables():
-        connector._columns[spec.name] = [LandingColumn(c.name, "VARCHAR") for c in physical[spec.name].columns]
+        connector._columns[spec.name] = [
+            LandingColumn(c.name, "VARCHAR") for c in physical[spec.name].columns
+        ]
         state = TableState(_watermarks(spec, marks))
         for pull in connector.plan(spec, state, full_refresh=False, reconcile=True):
             assert pull.query is not None
-            out.append(f"-- {spec.name}: {pull.mode}, {pull.label}\n{render(pull.query, dialect)};\n")
+            out.append(
+                f"-- {spec.name}: {pull.mode}, {pull.label}\n{render(pull.query, dialect)};\n"
+            )
     check_golden(GOLDEN / erp / f"extract.{dialect}.sql", "\n".join(out), regenerate_golden)
 
 

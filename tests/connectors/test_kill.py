@@ -20,8 +20,19 @@ TABLES = ["F0911", "F42119", "F03B11"]
 
 def _extract(project: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "mlops.cli.main", "extract", "--project", str(project), "--format", "json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mlops.cli.main",
+            "extract",
+            "--project",
+            str(project),
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -32,7 +43,9 @@ def test_sigkill_mid_table_then_rerun(tmp_path: Path, database_factory: Any) -> 
 
     # how long one whole extraction takes here, in a warehouse of its own
     timing = tmp_path / "timing.yml"
-    timing.write_text(yaml.safe_dump({"warehouse": {"path": str(tmp_path / "t.duckdb")}, "sources": [entry]}))
+    timing.write_text(
+        yaml.safe_dump({"warehouse": {"path": str(tmp_path / "t.duckdb")}, "sources": [entry]})
+    )
     start = time.perf_counter()
     assert _extract(timing).wait() == 0
     whole = time.perf_counter() - start
@@ -46,9 +59,11 @@ def test_sigkill_mid_table_then_rerun(tmp_path: Path, database_factory: Any) -> 
     assert proc.wait() == -signal.SIGKILL, "the extraction finished before it could be killed"
 
     rerun = _extract(project)
-    out, err = rerun.communicate()
+    _, err = rerun.communicate()
     assert rerun.returncode == 0, err
     for table in TABLES:
         assert_same(url, "PRODDTA", warehouse, "jde", table)
-    runs = warehouse_query(warehouse, "SELECT count(*) FROM _erpml.extract_runs WHERE status = 'ok'")
+    runs = warehouse_query(
+        warehouse, "SELECT count(*) FROM _erpml.extract_runs WHERE status = 'ok'"
+    )
     assert runs[0][0] >= len(TABLES)
