@@ -7,6 +7,8 @@ from collections.abc import Callable
 from connectors.config import Source
 from connectors.core.connector import Connector
 from connectors.jde import JdeConnector
+from connectors.netsuite import netsuite_connector
+from connectors.onestream import OneStreamConnector
 from connectors.vista import VistaConnector
 
 
@@ -20,7 +22,19 @@ def _vista(config: Source) -> Connector:
     return VistaConnector(config)
 
 
+def _netsuite(config: Source) -> Connector:
+    assert config.kind == "netsuite"
+    return netsuite_connector(config)
+
+
+def _onestream(config: Source) -> Connector:
+    assert config.kind == "onestream"
+    return OneStreamConnector(config)
+
+
 CONNECTORS: dict[str, Callable[[Source], Connector]] = {
     "jde": _jde,
     "vista": _vista,
+    "netsuite": _netsuite,
+    "onestream": _onestream,
 }

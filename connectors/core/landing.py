@@ -108,6 +108,9 @@ class Landing(ABC):
         """Whether ``exc`` is this warehouse's own database error."""
         return False
 
+    def after_upsert(self, target: exp.Table) -> None:
+        """Hook after rows were merged into ``target`` (PostgreSQL refreshes statistics)."""
+
     # -- metadata ---------------------------------------------------------------------------
     def ensure_meta(self) -> None:
         self.execute(f"CREATE SCHEMA IF NOT EXISTS {META}")
@@ -307,6 +310,7 @@ class Landing(ABC):
                 select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]
             )
         )
+        self.after_upsert(target)
 
     def _mark_deleted(
         self,
@@ -397,7 +401,7 @@ def checked_cast(
     """
     value = col(c.name)
     if c.checked_scale is None:
-        return exp.Cast(this=value, to=target).as_(c.name)
+        return exp.Cast(this=value, to=target).as_(ident(c.name))
     inexact = too_many_decimals(value, c.checked_scale)
     message = exp.DPipe(
         this=exp.Literal.string(f"{table_name}.{c.name}: value "),
@@ -412,7 +416,7 @@ def checked_cast(
         ifs=[exp.If(this=inexact, true=exp.Anonymous(this="error", expressions=[message]))],
         default=exp.Cast(this=value.copy(), to=target),
     )
-    return exp.Cast(this=checked, to=target).as_(c.name)
+    return exp.Cast(this=checked, to=target).as_(ident(c.name))
 
 
 def too_many_decimals(value: exp.Expr, scale: int) -> exp.Expr:

@@ -64,6 +64,7 @@ class PostgresLanding(Landing):
                 password=parsed.password,
                 dbname=parsed.database,
                 autocommit=False,
+                prepare_threshold=None,  # stage tables change shape between tables
             )
         except (psycopg.Error, sa.exc.ArgumentError) as exc:
             raise ConnectorError(
@@ -172,13 +173,17 @@ class PostgresLanding(Landing):
                         "decimals and cannot land exactly"
                     )
         select = exp.select(
-            *(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(c.name) for c in cols)
+            *(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(ident(c.name)) for c in cols)
         ).from_(RAW)
         self.execute(
             exp.insert(select, exp.Table(this=ident(STAGE)), columns=[ident(n) for n in names])
         )
+        self.execute(f"ANALYZE {STAGE}")  # the merge's plans need the stage's statistics
         row = self.fetchone(f"SELECT count(*) FROM {STAGE}")
         return int(row[0]) if row else 0
+
+    def after_upsert(self, target: exp.Table) -> None:
+        self.execute("ANALYZE " + target.sql(dialect="postgres"))  # quoted by sqlglot
 
     def close(self) -> None:
         self.con.close()

@@ -85,6 +85,7 @@ class OdbcSource:
                 batch_size=BATCH_ROWS,
                 max_text_size=4000,
                 max_binary_size=4000,
+                max_bytes_per_batch=16 * 2**20,
                 schema=_schema_fix(columns, text, self),
             )
             for batch in reader:

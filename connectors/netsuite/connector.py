@@ -30,7 +30,7 @@ from connectors.errors import ConfigError
 from connectors.netsuite import queries
 from connectors.netsuite.client import SuiteQLClient
 from connectors.netsuite.columns import declared_columns
-from connectors.netsuite.connect import open_connect
+from connectors.core.client import open_source
 from connectors.netsuite.planner import Planner
 from connectors.netsuite.rest import SuiteQLSource
 from connectors.netsuite.tables import TABLES
@@ -49,7 +49,7 @@ class NetSuiteConnector(SqlConnector):
     def __init__(self, config: NetSuiteSource) -> None:
         if config.connection is None:
             raise ConfigError(f"source {config.name}: SuiteAnalytics Connect needs a connection")
-        source = open_connect(config.name, config.connection)
+        source = open_source(config.name, config.connection)
         super().__init__(config.name, source, TABLES, config.tables)
         self.config = config
         self.planner = Planner(
@@ -68,7 +68,11 @@ class NetSuiteConnector(SqlConnector):
 
 
 class SuiteQLConnector(Connector):
-    """SuiteQL over REST, paged by key (:mod:`connectors.netsuite.rest`)."""
+    """SuiteQL over REST, paged by key (:mod:`connectors.netsuite.rest`).
+
+    SuiteQL names tables without a schema, so the source's ``schema`` (a Connect setting) is
+    not used here.
+    """
 
     def __init__(self, config: NetSuiteSource) -> None:
         if config.rest is None:
@@ -79,7 +83,7 @@ class SuiteQLConnector(Connector):
         client = SuiteQLClient(config.name, config.rest, config.rest.token())
         self.source = SuiteQLSource(client, config.rest.page_size)
         self.planner = Planner(
-            config.name, queries.SUITEQL, config.schema_,
+            config.name, queries.SUITEQL, None,
             timedelta(minutes=config.lookback_minutes), dates_as_text=True,
         )  # fmt: skip
 
@@ -113,7 +117,7 @@ class SuiteQLConnector(Connector):
         return ArrowFeed(self.source.batches(pull.query, key, columns, spec.name, on_rows))
 
     def _table(self, spec: TableSpec) -> exp.Table:
-        return table(spec.name, self.config.schema_)
+        return table(spec.name)
 
 
 def select_tables(

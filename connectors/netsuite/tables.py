@@ -73,7 +73,8 @@ TABLES: tuple[TableSpec, ...] = (
         "previoustransactionlinelink",
         ("previousdoc", "previousline", "nextdoc", "nextline", "linktype"),
     ),
-    _incremental(DELETED_RECORD, ("type", "recordid"), cursor="deleteddate"),
+    # key (type, recordid) ordered id first: REST pages compare text only to break ties
+    _incremental(DELETED_RECORD, ("recordid", "type"), cursor="deleteddate"),
 )
 
 ITEM_TYPES = (

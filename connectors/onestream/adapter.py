@@ -23,6 +23,7 @@ from connectors.errors import DataError
 from connectors.onestream.codecs import InexactAmountError, exact_amounts, first_index, time_member
 from connectors.onestream.tables import (
     AMOUNT_COLUMN,
+    AMOUNT_TYPE,
     CONFORMED,
     CUBE_COLUMNS,
     DIMENSIONS,
@@ -123,7 +124,7 @@ class DataRecordLayout:
             except InexactAmountError as exc:
                 raise DataError(
                     f"{where}: {self.value_column(m)} value {exc} cannot land exactly as "
-                    f"{CUBE_COLUMNS[-2].type}"
+                    f"{AMOUNT_TYPE}"
                 ) from None
             fixed = {
                 "time": time_member(year, m),

@@ -20,7 +20,11 @@ AMOUNT_TYPE = pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)
 
 
 class InexactAmountError(ValueError):
-    """An amount that ``DECIMAL(38,9)`` cannot hold exactly (the message is the value)."""
+    """An amount that ``DECIMAL(38,9)`` cannot hold exactly; the message is its ``repr``."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(repr(value))
+        self.value = value
 
 
 def time_member(year: int, month: int) -> str:
@@ -28,13 +32,7 @@ def time_member(year: int, month: int) -> str:
     return f"{year}M{month}"
 
 
-def year_of(time: object) -> int | None:
-    """The year of a landed time member (``"2026M9"`` -> 2026); None if it has none."""
-    text = str(time or "")
-    return int(text[:4]) if text[:4].isdigit() else None
-
-
-def partition_scope(year: int, scenario: str | None = None) -> exp.Expression:
+def partition_scope(year: int, scenario: str | None = None) -> exp.Expr:
     """Landed rows of one year (and scenario): ``"time" LIKE '2024%' [AND "scenario" = 'X']``."""
     in_year = exp.Like(this=col("time"), expression=exp.Literal.string(f"{year}%"))
     if scenario is None:
@@ -45,7 +43,7 @@ def partition_scope(year: int, scenario: str | None = None) -> exp.Expression:
     )
 
 
-def outside(scopes: list[exp.Expression]) -> exp.Expression:
+def outside(scopes: list[exp.Expr]) -> exp.Expr:
     """Landed rows in none of ``scopes`` (partitions whose file or table is gone)."""
     if not scopes:
         return exp.Boolean(this=True)
@@ -70,20 +68,20 @@ def exact_amounts(values: pa.Array) -> pa.Array:
         raise InexactAmountError(_first_inexact(values.to_pylist())) from None
 
 
-def _first_inexact(values: list[Any]) -> str:
+def _first_inexact(values: list[Any]) -> object:
     for v in values:
         if v is None:
             continue
         try:
             d = Decimal(str(v).strip())
         except InvalidOperation:
-            return repr(v)
+            return v
         exponent = d.as_tuple().exponent
         if not d.is_finite() or not isinstance(exponent, int) or exponent < -AMOUNT_SCALE:
-            return repr(v)
+            return v
         if d.adjusted() >= AMOUNT_PRECISION - AMOUNT_SCALE:
-            return repr(v)
-    return "?"
+            return v
+    return None
 
 
 def first_index(mask: pa.Array) -> int:

@@ -3,15 +3,16 @@
 Two access paths, chosen by the source entry: ``exports`` (a folder of Data Management export
 files, one per scenario and year) or ``connection`` (the application database's
 ``DataRecord<year>`` tables). Neither has a change marker, so every run re-reads each partition
-(optionally only the newest ``reload_years``) and replaces it whole: rows the partition no longer
-holds are marked deleted. A full refresh also marks deleted the partitions whose file or table
-is gone.
+(or those of the last ``reload_years`` years) and replaces it whole: rows the partition no
+longer holds are marked deleted. A full refresh also marks deleted the partitions whose file or
+table is gone.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 import pyarrow as pa
 
@@ -23,7 +24,7 @@ from connectors.core.sources import RowsHook
 from connectors.core.spec import ALL_ROWS, Pull, TableSpec
 from connectors.errors import ConfigError
 from connectors.onestream.client import AppDatabase, Partition
-from connectors.onestream.codecs import outside, partition_scope, year_of
+from connectors.onestream.codecs import outside, partition_scope
 from connectors.onestream.exports import ExportFolder
 from connectors.onestream.tables import CUBE_COLUMNS, CUBE_DATA, database_tables, export_tables
 
@@ -77,22 +78,26 @@ class OneStreamConnector(Connector):
         pulls = [_pull(p) for p in parts if first is None or p.year >= first]
         if full_refresh:
             scopes = [partition_scope(p.year, p.scenario) for p in parts]
-            pulls.append(Pull("upsert", None, scope=outside(scopes), label=VANISHED))
+            gone = outside(scopes)
+            pulls.append(Pull("upsert", None, gone, VANISHED, params={"vanished": "yes"}))
         return pulls
 
     def _first_year(self, state: TableState, full_refresh: bool) -> int | None:
-        """The oldest year re-read this run (None: every year)."""
-        newest = year_of(state.watermarks.get("time"))
-        if full_refresh or self.config.reload_years is None or newest is None:
+        """The oldest year re-read this run (None: every year).
+
+        With ``reload_years: N``, after the first load: the last N calendar years and any later
+        one (next year's Budget), since the year of the newest landed cell may be a plan's.
+        """
+        if full_refresh or self.config.reload_years is None or state.first_load:
             return None
-        return newest - self.config.reload_years + 1
+        return current_year() - self.config.reload_years + 1
 
     def feed(self, spec: TableSpec, pull: Pull, on_rows: RowsHook | None) -> ArrowFeed | CsvFeed:
         if spec.name != CUBE_DATA:
             assert self.database is not None
             return self.database.table_feed(spec, self.landing_columns(spec), on_rows)
-        if pull.label == VANISHED:
-            return ArrowFeed(iter(()))
+        if pull.params.get("vanished"):
+            return ArrowFeed(iter(()))  # no rows: the pull only marks its scope deleted
         part = Partition(
             pull.label, int(pull.params["year"]), pull.params.get("scenario"), pull.params
         )
@@ -117,6 +122,11 @@ class OneStreamConnector(Connector):
         )
         log.warning("%s", message)
         return (message,)
+
+
+def current_year() -> int:
+    """This year (UTC): the newest year ``reload_years`` counts back from."""
+    return datetime.now(UTC).year
 
 
 def _pull(part: Partition) -> Pull:

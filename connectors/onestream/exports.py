@@ -27,6 +27,7 @@ from connectors.onestream.codecs import InexactAmountError, exact_amounts, first
 from connectors.onestream.tables import (
     AMOUNT,
     AMOUNT_COLUMN,
+    AMOUNT_TYPE,
     CONFORMED,
     CUBE_COLUMNS,
     CUBE_DATA,
@@ -147,10 +148,10 @@ class ExportFolder:
         try:
             amounts = exact_amounts(by_dim[AMOUNT])
         except InexactAmountError as exc:
-            row = done + 1 + first_index(pc.equal(by_dim[AMOUNT], _text(exc)))
+            row = done + 1 + first_index(pc.equal(by_dim[AMOUNT], str(exc.value)))
             raise DataError(
                 f"{self._where(name)}: data row {row}: {self.headers[AMOUNT]} {exc} is not a "
-                f"number {CUBE_COLUMNS[-2].type} holds exactly"
+                f"number {AMOUNT_TYPE} holds exactly"
             ) from None
         arrays = []
         for c in CUBE_COLUMNS:
@@ -175,12 +176,6 @@ class ExportFolder:
                     f"{self._where(part.params['file'])}: data row {done + i + 1}: {dim} "
                     f"{by_dim[dim][i].as_py()!r} is outside the file's partition ({want})"
                 )
-
-
-def _text(exc: InexactAmountError) -> str:
-    """The value an :class:`InexactAmountError` names, unquoted."""
-    text = str(exc)
-    return text[1:-1] if len(text) >= 2 and text[0] in "'\"" else text
 
 
 def _dimension(column: str) -> str:

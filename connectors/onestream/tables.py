@@ -21,17 +21,18 @@ CONFORMED: dict[str, str] = {d: d.lower() for d in DIMENSIONS}
 """Dimension -> landed column: ``Entity`` -> ``entity``, ``UD1`` -> ``ud1``."""
 AMOUNT_COLUMN, SOURCE_COLUMN = "amount", "source_file"
 AMOUNT_PRECISION, AMOUNT_SCALE = 38, 9
+AMOUNT_TYPE = f"DECIMAL({AMOUNT_PRECISION},{AMOUNT_SCALE})"
 """Amounts land as ``DECIMAL(38,9)``: every ``decimal(28,9)`` cube value fits exactly."""
 KEY: tuple[str, ...] = tuple(CONFORMED.values())
 
 CUBE_COLUMNS: tuple[LandingColumn, ...] = (
     *(LandingColumn(c, "VARCHAR") for c in KEY),
-    LandingColumn(AMOUNT_COLUMN, f"DECIMAL({AMOUNT_PRECISION},{AMOUNT_SCALE})"),
+    LandingColumn(AMOUNT_COLUMN, AMOUNT_TYPE),
     LandingColumn(SOURCE_COLUMN, "VARCHAR"),
 )
 
 CUBE_SPEC = TableSpec(CUBE_DATA, KEY, cursor="partition", watermarks=("time",))
-"""``time`` is watermarked: the newest landed year bounds ``reload_years``."""
+"""The newest landed ``time`` is kept (and tells a first load from a later one)."""
 
 MEMBER_TABLES: tuple[TableSpec, ...] = (
     TableSpec("Member", ("MemberId",)),

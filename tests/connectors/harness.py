@@ -24,3 +24,5 @@ class Harness:
     reconcile_after_advance: bool = False
     fixture_url: Callable[[str, str], str] | None = None
     """(engine, url) -> URL the fixture is generated into, if it differs (e.g. ODBC sources)."""
+    cleanup: Callable[[], None] | None = None
+    """Called after each case (stops servers a harness started, e.g. the SuiteQL fake)."""

@@ -17,11 +17,17 @@ import yaml
 from connectors import extract, load
 from fixtures import Settings
 from fixtures.run import advance, generate
-from tests.connectors import harness_jde, harness_vista
+from tests.connectors import harness_jde, harness_netsuite, harness_vista
 from tests.connectors.compare import assert_same, warehouse_query
 from tests.connectors.harness import ADVANCE_TO, SCALE, Harness
 
-HARNESSES: tuple[Harness, ...] = (harness_jde.HARNESS, harness_vista.HARNESS)
+HARNESSES: tuple[Harness, ...] = (
+    harness_jde.HARNESS,
+    harness_vista.HARNESS,
+    harness_netsuite.HARNESS,
+)
+# OneStream's contract runs in test_onestream_contract.py: its landing is the conformed cube,
+# compared with export files and DataRecord tables, and its fixture needs every ERP.
 CASES = [pytest.param(h, e, "duckdb", id=f"{h.erp}-{e}") for h in HARNESSES for e in h.engines]
 # the second warehouse target: one case per connector lands into PostgreSQL
 CASES += [
@@ -46,7 +52,9 @@ def landed_count(warehouse: dict[str, Any], source: str, table: str) -> int:
     return int(warehouse_query(warehouse, f'SELECT count(*) FROM "{source}"."{table}"')[0][0])
 
 
-def assert_all_same(h: Harness, engine: str, url: str, warehouse: dict[str, Any]) -> dict[str, int]:
+def assert_all_same(
+    h: Harness, engine: str, url: str, warehouse: dict[str, Any]
+) -> dict[str, int]:
     return {t: assert_same(url, schema, warehouse, h.erp, t) for t, schema in h.tables(engine)}
 
 
@@ -61,7 +69,18 @@ def run_contract(
     h: Harness, engine: str, wh_kind: str, database_factory: Any, tmp_path: Path
 ) -> None:
     """The contract body, shared by every connector's cases."""
-    url = database_factory(engine.removeprefix("odbc-"))
+    server = {"rest": "sqlite"}.get(engine, engine.removeprefix("odbc-"))
+    url = database_factory(server)
+    try:
+        _contract_body(h, engine, wh_kind, database_factory, tmp_path, url)
+    finally:
+        if h.cleanup is not None:
+            h.cleanup()
+
+
+def _contract_body(
+    h: Harness, engine: str, wh_kind: str, database_factory: Any, tmp_path: Path, url: str
+) -> None:
     fixture_url = h.fixture_url(engine, url) if h.fixture_url else url
     generate([h.erp], Settings(scale=SCALE), fixture_url, out=tmp_path / "fx")
     warehouse = make_warehouse(wh_kind, tmp_path, database_factory)

@@ -1,0 +1,193 @@
+"""Benchmark: extracting a 5-million-row JDE F0911 from local PostgreSQL into DuckDB.
+
+Builds the source once (the JDE fixture at scale 1, its F0911 replicated with shifted document
+numbers to ``--rows``), then measures in the same run:
+
+- the ceiling: ``psql`` streaming ``COPY ... TO STDOUT`` to /dev/null;
+- baseline: pandas ``read_sql`` (chunked, ``stream_results``) plus insert into DuckDB;
+- baseline: pyodbc ``fetchmany`` over unixODBC (PostgreSQL Unicode driver) into DuckDB;
+- erpml ``extract`` through SQLAlchemy/psycopg (COPY into DuckDB's CSV reader), full;
+- erpml ``extract`` over ODBC (arrow-odbc);
+- erpml incremental after 1% of rows changed.
+
+Baselines run on a prefix of the table (``--baseline-rows``) and are reported as rows/s. Each
+erpml run is a fresh process; its peak RSS comes from ``wait4``. Usage::
+
+    .venv/bin/python bench/extract_f0911.py [--rows 5000000] [--baseline-rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlalchemy as sa
+import yaml
+
+OUT = Path(__file__).resolve().parent / "out" / "extract"
+DB = "erpml_bench_f0911"
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
+ODBC = f"Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port=5432;Database={DB};Uid=postgres;"
+F0911 = '"PRODDTA"."F0911"'
+
+
+def build_source(rows: int) -> None:
+    admin = sa.create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {DB}")
+    subprocess.run([sys.executable, "-m", "mlops.cli.main", "fixtures", "generate", "--erp", "jde",
+                    "--scale", "1", "--into", URL, "--out", str(OUT / "fx"), "--format", "json"],
+                   check=True, capture_output=True)
+    engine = sa.create_engine(URL)
+    with engine.begin() as conn:
+        base = conn.exec_driver_sql(f"SELECT count(*) FROM {F0911}").scalar_one()
+        cols = [r[0] for r in conn.exec_driver_sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'PRODDTA' "
+            "AND table_name = 'F0911' ORDER BY ordinal_position")]
+        select = ", ".join(f'"GLDOC" + k * 100000000' if c == "GLDOC" else f'"{c}"' for c in cols)
+        copies = -(-rows // base) - 1
+        conn.exec_driver_sql(
+            f"INSERT INTO {F0911} SELECT {select} FROM {F0911}, generate_series(1, {copies}) k"
+        )
+        conn.exec_driver_sql(f'DELETE FROM {F0911} WHERE "GLDOC" >= (SELECT "GLDOC" FROM {F0911} '
+                             f'ORDER BY "GLDOC" OFFSET {rows} LIMIT 1)')
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM ANALYZE {F0911}")
+
+
+def count() -> int:
+    with sa.create_engine(URL).connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {F0911}").scalar_one())
+
+
+def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB) and stdout of one child process."""
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, **kw)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{cmd[:4]} failed: {proc.stderr.read()[-800:] if proc.stderr else ''}")
+        out.seek(0)
+        return wall, usage.ru_maxrss, out.read()
+
+
+def psql_ceiling() -> float:
+    with open(os.devnull, "w") as null:
+        start = time.perf_counter()
+        subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", DB, "-c",
+                        f"COPY (SELECT * FROM {F0911}) TO STDOUT (FORMAT csv)"], stdout=null, check=True)
+        return time.perf_counter() - start
+
+
+BASELINE = r'''
+import sys, time, resource, duckdb, pandas as pd, sqlalchemy as sa
+kind, url, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+q = f'SELECT * FROM "PRODDTA"."F0911" LIMIT {limit}'
+con = duckdb.connect()
+start = time.perf_counter(); n = 0; first = True
+if kind == "pandas":
+    eng = sa.create_engine(url)
+    with eng.connect().execution_options(stream_results=True) as c:
+        for df in pd.read_sql(sa.text(q), c, chunksize=50_000):
+            if first: con.execute("CREATE TABLE t AS SELECT * FROM df"); first = False
+            else: con.execute("INSERT INTO t SELECT * FROM df")
+            n += len(df)
+else:
+    import pyodbc, pyarrow as pa
+    cur = pyodbc.connect(url).cursor(); cur.execute(q)
+    names = [d[0] for d in cur.description]
+    while rows := cur.fetchmany(50_000):
+        cols = list(zip(*rows))
+        batch = pa.table({k: pa.array(list(v), type=pa.string() if isinstance(next((x for x in v if x is not None), ""), str) else None) for k, v in zip(names, cols)})
+        if first: con.execute("CREATE TABLE t AS SELECT * FROM batch"); first = False
+        else: con.execute("INSERT INTO t SELECT * FROM batch")
+        n += len(rows)
+types = con.execute("SELECT data_type FROM information_schema.columns WHERE column_name = 'GLAA'").fetchall()
+print(n, time.perf_counter() - start, types[0][0])
+'''
+
+
+def baseline(kind: str, limit: int) -> dict[str, Any]:
+    url = URL if kind == "pandas" else ODBC
+    wall, rss, out = timed_process([sys.executable, "-c", BASELINE, kind, url, str(limit)])
+    n, seconds, glaa_type = out.split()
+    return {"method": f"{kind} baseline", "rows": int(n), "seconds": round(float(seconds), 2),
+            "rows_per_s": round(int(n) / float(seconds)), "peak_rss_mib": rss // 1024,
+            "GLAA landed as": glaa_type}
+
+
+def erpml_extract(name: str, source: dict[str, Any], warehouse: Path, *extra: str) -> dict[str, Any]:
+    project = OUT / f"{name}.yml"
+    project.write_text(yaml.safe_dump({"warehouse": {"path": str(warehouse), "memory_limit": "512MB"},
+                                       "sources": [source]}))
+    wall, rss, out = timed_process([sys.executable, "-m", "mlops.cli.main", "extract", "--project",
+                                    str(project), "--format", "json", *extra])
+    outcome = json.loads(out)[0]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    glaa = con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'F0911' "
+                       "AND column_name = 'GLAA'").fetchall()[0][0]
+    con.close()
+    return {"method": name, "rows": outcome["rows"], "seconds": round(wall, 2),
+            "rows_per_s": round(outcome["rows"] / wall), "peak_rss_mib": rss // 1024,
+            "GLAA landed as": glaa, "table_seconds": outcome["seconds"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--baseline-rows", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing source database")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not args.reuse:
+        build_source(args.rows)
+    n = count()
+    results: list[dict[str, Any]] = []
+    ceiling = psql_ceiling()
+    results.append({"method": "psql COPY to /dev/null (ceiling)", "rows": n,
+                    "seconds": round(ceiling, 2), "rows_per_s": round(n / ceiling)})
+    print(json.dumps(results[-1]), flush=True)
+    for kind in ("pandas", "pyodbc"):
+        limit = args.baseline_rows if kind == "pandas" else args.baseline_rows // 2
+        results.append(baseline(kind, limit))
+        print(json.dumps(results[-1]), flush=True)
+    jde = {"name": "jde", "kind": "jde", "tables": ["F0911"], "connection": {"url": URL}}
+    wh = OUT / "wh.duckdb"
+    for f in (wh, OUT / "odbc.duckdb"):
+        f.unlink(missing_ok=True)
+    results.append(erpml_extract("erpml full (psycopg COPY)", jde, wh))
+    print(json.dumps(results[-1]), flush=True)
+    odbc = {**jde, "connection": {"odbc": ODBC, "dialect": "postgres"}}
+    results.append(erpml_extract("erpml full (ODBC, arrow-odbc)", odbc, OUT / "odbc.duckdb"))
+    print(json.dumps(results[-1]), flush=True)
+    # 1% of rows change: the application stamps them with a later date
+    with sa.create_engine(URL).begin() as conn:
+        conn.exec_driver_sql(f'UPDATE {F0911} SET "GLUPMJ" = 126300, "GLEXA" = \'bench change\' '
+                             f'WHERE "GLDOC" %% 100 = 7')
+    results.append(erpml_extract("erpml incremental (1% changed)", jde, wh))
+    print(json.dumps(results[-1]), flush=True)
+    shutil.rmtree(OUT / "fx", ignore_errors=True)
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
+    print("| method | rows | seconds | rows/s | peak RSS MiB | GLAA landed as |")
+    print("|---|---:|---:|---:|---:|---|")
+    for r in results:
+        print(f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} | "
+              f"{r.get('peak_rss_mib', '-')} | {r.get('GLAA landed as', '-')} |")
+
+
+if __name__ == "__main__":
+    main()
