@@ -38,7 +38,7 @@ OUT = Path(__file__).resolve().parent / "out" / "extract"
 DB = "erpml_bench_f0911"
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
-ODBC = f"Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port=5432;Database={DB};Uid=postgres;"
+ODBC = f"Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port=5432;Database={DB};Uid=postgres;UseDeclareFetch=1;Fetch=10000;"
 F0911 = '"PRODDTA"."F0911"'
 
 
@@ -56,7 +56,7 @@ def build_source(rows: int) -> None:
         cols = [r[0] for r in conn.exec_driver_sql(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'PRODDTA' "
             "AND table_name = 'F0911' ORDER BY ordinal_position")]
-        select = ", ".join(f'"GLDOC" + k * 100000000' if c == "GLDOC" else f'"{c}"' for c in cols)
+        select = ", ".join('"GLDOC" + k::numeric * 100000000' if c == "GLDOC" else f'"{c}"' for c in cols)
         copies = -(-rows // base) - 1
         conn.exec_driver_sql(
             f"INSERT INTO {F0911} SELECT {select} FROM {F0911}, generate_series(1, {copies}) k"
@@ -112,7 +112,11 @@ else:
     names = [d[0] for d in cur.description]
     while rows := cur.fetchmany(50_000):
         cols = list(zip(*rows))
-        batch = pa.table({k: pa.array(list(v), type=pa.string() if isinstance(next((x for x in v if x is not None), ""), str) else None) for k, v in zip(names, cols)})
+        # an explicit Arrow type per column: inferred decimal widths differ chunk to chunk
+        def typ(v):
+            x = next((x for x in v if x is not None), "")
+            return pa.string() if isinstance(x, str) else pa.decimal128(38, 6) if type(x).__name__ == "Decimal" else None
+        batch = pa.table({k: pa.array(list(v), type=typ(v)) for k, v in zip(names, cols)})
         if first: con.execute("CREATE TABLE t AS SELECT * FROM batch"); first = False
         else: con.execute("INSERT INTO t SELECT * FROM batch")
         n += len(rows)
@@ -155,6 +159,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     if not args.reuse:
         build_source(args.rows)
+    with sa.create_engine(URL).begin() as conn:  # as JDE shops add for change capture
+        conn.exec_driver_sql(f'CREATE INDEX IF NOT EXISTS f0911_upmj ON {F0911} ("GLUPMJ")')
     n = count()
     results: list[dict[str, Any]] = []
     ceiling = psql_ceiling()

@@ -211,7 +211,7 @@ Source = Annotated[
 class DuckDBWarehouse(Model):
     kind: Literal["duckdb"] = "duckdb"
     path: Path = Path(".erpml/warehouse.duckdb")
-    memory_limit: str = "1GB"
+    memory_limit: str = "512MB"
 
 
 class PostgresWarehouse(Model):

@@ -1,24 +1,28 @@
 """How extracted rows travel from a source to the landing: Arrow batches or a CSV pipe.
 
 ``ArrowFeed`` carries record batches (generic DB-API, ODBC, REST, files). ``CsvFeed`` is the
-PostgreSQL fast path: the server's ``COPY ... TO STDOUT (FORMAT csv)`` is streamed by a thread
-into a named pipe that DuckDB's parallel CSV reader consumes directly, so no Python object is
-made per value and memory stays bounded by the pipe and DuckDB's buffers.
+PostgreSQL fast path: the server's ``COPY ... TO STDOUT (FORMAT csv)`` is spooled by a thread
+into chunk files that DuckDB's parallel CSV reader parses while the next chunk fills, so no
+Python object is made per value and memory and disk stay bounded by the chunk size.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import itertools
+import queue
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 PIPE_BLOCK = 1 << 20
+CHUNK_BYTES = 256 << 20
 
 
 @dataclass
@@ -28,63 +32,87 @@ class ArrowFeed:
 
 @dataclass
 class CsvFeed:
-    """A CSV stream produced by ``produce(write)`` in a background thread into a named pipe.
+    """A headerless CSV stream, spooled by a background thread into chunk files.
 
-    Use as a context manager; ``path`` is what DuckDB reads. ``check()`` re-raises the
-    producer's error (after the reader finished), so a source failure mid-stream is never
-    mistaken for the end of the data.
+    ``produce(write)`` writes CSV bytes that end on row boundaries; every ``chunk_bytes`` the
+    current file is handed to the reader, which can parse it with all its threads while the
+    next chunk fills. At most two finished chunks wait, so disk use is bounded by chunk size.
+    A producer error is raised by :meth:`files` after the chunks before it, so a source failure
+    mid-stream is never mistaken for the end of the data.
     """
 
     produce: Callable[[Callable[[bytes], None]], None]
-    rows_hook: Callable[[int], None] | None = None
-    path: str = ""
-    _dir: str = ""
-    _thread: threading.Thread | None = None
-    _error: BaseException | None = None
-    _opened: threading.Event = field(default_factory=threading.Event)
+    chunk_bytes: int = CHUNK_BYTES
 
-    def __enter__(self) -> CsvFeed:
-        self._dir = tempfile.mkdtemp(prefix="erpml-feed-")
-        self.path = str(Path(self._dir) / "rows.csv")
-        os.mkfifo(self.path)
-        self._thread = threading.Thread(target=self._run, name="erpml-csv-feed", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        fd = os.open(self.path, os.O_WRONLY)  # blocks until DuckDB opens the pipe
-        self._opened.set()
+    def files(self) -> Iterator[str]:
+        folder = tempfile.mkdtemp(prefix="erpml-feed-")
+        ready: queue.Queue[str | None] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        errors: list[BaseException] = []
+        thread = threading.Thread(
+            target=self._spool,
+            args=(folder, ready, stop, errors),
+            name="erpml-csv-feed",
+            daemon=True,
+        )
+        thread.start()
         try:
-            self.produce(lambda data: _write_all(fd, data))
-        except BrokenPipeError:
-            pass  # the reader stopped (its own error is what the caller sees)
-        except BaseException as exc:  # handed to the caller by check()
-            self._error = exc
+            while (path := ready.get()) is not None:
+                yield path
+                Path(path).unlink(missing_ok=True)
+            thread.join()
+            if errors:
+                raise errors[0]
         finally:
-            os.close(fd)
+            stop.set()
+            while thread.is_alive():  # unblock a producer waiting to hand over a chunk
+                with contextlib.suppress(queue.Empty):
+                    ready.get(timeout=0.1)
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def check(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
+    def _spool(
+        self,
+        folder: str,
+        ready: queue.Queue[str | None],
+        stop: threading.Event,
+        errors: list[BaseException],
+    ) -> None:
+        counter = itertools.count()
+        state: dict[str, Any] = {}
 
-    def __exit__(self, *exc: Any) -> None:
-        if self._thread is not None and self._thread.is_alive() and not self._opened.is_set():
-            # the reader never opened the pipe: open and close it so the producer can finish
-            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-            os.close(fd)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        Path(self.path).unlink(missing_ok=True)
-        os.rmdir(self._dir)
+        def open_next() -> None:
+            state["path"] = str(Path(folder) / f"chunk-{next(counter):06d}.csv")
+            state["file"] = open(state["path"], "wb")  # noqa: SIM115 - closed in hand_over
+            state["size"] = 0
+
+        def hand_over() -> None:
+            state["file"].close()
+            if state["size"]:
+                ready.put(state["path"])
+
+        def write(data: bytes) -> None:
+            if stop.is_set():
+                raise _Cancelled
+            state["file"].write(data)
+            state["size"] += len(data)
+            if state["size"] >= self.chunk_bytes:
+                hand_over()
+                open_next()
+
+        open_next()
+        try:
+            self.produce(write)
+            hand_over()
+        except _Cancelled:
+            state["file"].close()
+        except BaseException as exc:  # handed to the reader by files()
+            state["file"].close()
+            errors.append(exc)
+        ready.put(None)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+class _Cancelled(Exception):
+    """The reader stopped early; the producer ends quietly."""
 
 
 def blocks(chunks: Iterator[bytes | memoryview], size: int = PIPE_BLOCK) -> Iterator[bytes]:
@@ -99,3 +127,25 @@ def blocks(chunks: Iterator[bytes | memoryview], size: int = PIPE_BLOCK) -> Iter
             buf, held = [], 0
     if buf:
         yield b"".join(buf)
+
+
+def coalesce(
+    batches: Iterator[pa.RecordBatch], max_rows: int = 200_000, max_bytes: int = 64 << 20
+) -> Iterator[pa.Table]:
+    """Group small record batches into tables of up to ``max_rows`` rows or ``max_bytes``.
+
+    Drivers hand over small batches (arrow-odbc bounds them in bytes); each insert into a
+    columnar warehouse has a fixed cost, so fewer, larger inserts are much faster. Batches whose
+    schema differs from the group's (inferred types) start a new group.
+    """
+    group: list[pa.RecordBatch] = []
+    rows = size = 0
+    for batch in batches:
+        if group and (batch.schema != group[0].schema or rows >= max_rows or size >= max_bytes):
+            yield pa.Table.from_batches(group)
+            group, rows, size = [], 0, 0
+        group.append(batch)
+        rows += batch.num_rows
+        size += batch.nbytes
+    if group:
+        yield pa.Table.from_batches(group)

@@ -97,9 +97,18 @@ class Landing(ABC):
 
     @abstractmethod
     def load(
-        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+        self,
+        cols: Sequence[LandingColumn],
+        feed: ArrowFeed | CsvFeed,
+        spec: TableSpec,
+        into: exp.Table,
+        batch: int | None = None,
     ) -> int:
-        """Load a feed into the stage table (columns ``cols``, exact types), return rows."""
+        """Load a feed into ``into`` (columns ``cols``, exact types) and return the rows.
+
+        With ``batch``, ``into`` is the landed table itself (a first load) and the three
+        ``_erpml_`` columns are filled as well.
+        """
 
     @abstractmethod
     def close(self) -> None: ...
@@ -160,10 +169,17 @@ class Landing(ABC):
         before, last_reconciled = self.state(source, spec.name)
         record = RunRecord(self._next_batch(), run_id, source, spec.name, before, started)
         result = TableResult()
-        self.begin()
+        target = table(spec.name, source)
+        created = False
         try:
+            # DDL commits on its own: DuckDB writes the rows of a table created in the same
+            # transaction through its log and again at checkpoint; an existing table takes them
+            # straight into its file
+            self.begin()
+            created = not self.landed_types(source, spec.name)
             result.added_columns = self._prepare(source, spec, columns)
-            target = table(spec.name, source)
+            self.commit()
+            self.begin()
             for pull, feed in pulls:
                 rows, deleted = self._apply(
                     target, spec, columns, pull, feed(), batch=record.batch, validations=validations
@@ -177,6 +193,8 @@ class Landing(ABC):
             self.commit()
         except BaseException as exc:
             self.rollback()
+            if created:  # leave no trace of a table whose first load failed
+                self._drop_quietly(target)
             self._log_failure(record, exc)
             if self.is_error(exc):
                 raise DataError(f"{source}.{spec.name}: {first_line(exc)}") from None
@@ -238,35 +256,39 @@ class Landing(ABC):
         validations: Sequence[Validation],
     ) -> tuple[int, int]:
         keys = list(pull.match or spec.primary_key)
-        stage_cols = (
-            list(columns) if pull.mode == "upsert" else [c for c in columns if c.name in keys]
-        )
+        if pull.mode == "upsert" and self._empty(target):
+            # first load: straight into the landed table, no stage and no merge
+            rows = self.load(columns, feed, spec, into=target, batch=batch)
+            self._check_unique(spec, keys, target)
+            self._validate(spec, validations, target)
+            self.after_upsert(target)
+            return rows, 0
+        stage = exp.Table(this=ident(STAGE))
+        stage_cols = [c for c in columns if pull.mode == "upsert" or c.name in keys]
         self.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        self.execute(
-            self._create(
-                exp.Table(this=ident(STAGE)), [(c.name, c.type) for c in stage_cols], temp=True
-            )
-        )
-        rows = self.load(stage_cols, feed, spec)
+        self.execute(self._create(stage, [(c.name, c.type) for c in stage_cols], temp=True))
+        rows = self.load(stage_cols, feed, spec, into=stage)
         if pull.mode == "deleted_keys":
-            return 0, self._mark_deleted(
-                target, keys, pull.scope or exp.true(), batch, tombstones=True
-            )
-        self._check_unique(spec, keys)
+            scope = pull.scope or exp.true()
+            return 0, self._mark_deleted(target, keys, scope, batch, tombstones=True)
+        self._check_unique(spec, keys, stage)
         if pull.mode == "upsert":
-            self._validate(spec, validations)
+            self._validate(spec, validations, stage)
             self._upsert(target, columns, keys, batch)
         deleted = 0
         if pull.scope is not None:
             deleted = self._mark_deleted(target, keys, pull.scope, batch, tombstones=False)
         return (rows if pull.mode == "upsert" else 0), deleted
 
-    def _check_unique(self, spec: TableSpec, keys: list[str]) -> None:
+    def _empty(self, target: exp.Table) -> bool:
+        return self.fetchone(exp.select("1").from_(target.copy()).limit(1)) is None
+
+    def _check_unique(self, spec: TableSpec, keys: list[str], rows: exp.Table) -> None:
         if not keys:
             return
         query = (
             exp.select(*(col(k) for k in keys), exp.Count(this=exp.Star()).as_("n"))
-            .from_(exp.Table(this=ident(STAGE)))
+            .from_(rows.copy())
             .group_by(*(col(k) for k in keys))
             .having(exp.Count(this=exp.Star()) > 1)
             .limit(1)
@@ -278,11 +300,11 @@ class Landing(ABC):
                 f"{spec.name}: duplicate primary key in source rows ({key}, {dup[-1]} rows)"
             )
 
-    def _validate(self, spec: TableSpec, validations: Sequence[Validation]) -> None:
+    def _validate(
+        self, spec: TableSpec, validations: Sequence[Validation], rows: exp.Table
+    ) -> None:
         for v in validations:
-            query = (
-                exp.select(col(v.column)).from_(exp.Table(this=ident(STAGE))).where(v.bad).limit(1)
-            )
+            query = exp.select(col(v.column)).from_(rows.copy()).where(v.bad).limit(1)
             bad = self.fetchone(query)
             if bad is not None:
                 raise DataError(f"{spec.name}.{v.column}: {v.message}: {bad[0]!r}")
@@ -383,6 +405,15 @@ class Landing(ABC):
             ],
         )
 
+    def _drop_quietly(self, target: exp.Table) -> None:
+        try:
+            self.begin()
+            self.execute(exp.Drop(tables=[target.copy()], kind="TABLE", exists=True))
+            self.commit()
+        except Exception:
+            self.rollback()
+            log.exception("could not drop %s after its failed first load", target.sql())
+
     def _log_failure(self, record: RunRecord, exc: BaseException) -> None:
         try:
             self.begin()
@@ -392,17 +423,32 @@ class Landing(ABC):
             log.exception("could not record the failed run of %s.%s", record.source, record.table)
 
 
-def checked_cast(
-    c: LandingColumn, target: exp.DataType, table_name: str, dialect: str
-) -> exp.Expr:
-    """Cast text/number ``c`` to ``target``; for unconstrained source numerics, fail on rounding.
+def meta_values(batch: int) -> list[exp.Expr]:
+    """The ``_erpml_`` column values of rows landed by ``batch``."""
+    return [lit(batch).as_(BATCH), exp.CurrentTimestamp().as_(EXTRACTED), exp.false().as_(DELETED)]
 
-    The check is inline (DuckDB's ``error()``), so the load stays one pass.
+
+META_NAMES = tuple(n for n, _ in META_COLUMNS)
+
+
+def checked_cast(
+    c: LandingColumn, target: exp.DataType, table_name: str, *, text: bool = True
+) -> exp.Expr:
+    """Cast ``c`` to ``target``; for unconstrained source numerics, fail instead of rounding.
+
+    ``text`` says the incoming value is text (CSV): its decimals are counted in the string;
+    numbers (Arrow decimals, floats) are compared with themselves rounded to the landing scale,
+    which is far cheaper than formatting them. The check is inline (DuckDB's ``error()``), so
+    the load stays one pass.
     """
     value = col(c.name)
     if c.checked_scale is None:
         return exp.Cast(this=value, to=target).as_(ident(c.name))
-    inexact = too_many_decimals(value, c.checked_scale)
+    if text:
+        inexact = too_many_decimals(value, c.checked_scale)
+    else:
+        rounded = exp.Round(this=value.copy(), decimals=exp.Literal.number(c.checked_scale))
+        inexact = exp.NEQ(this=value.copy(), expression=rounded)
     message = exp.DPipe(
         this=exp.Literal.string(f"{table_name}.{c.name}: value "),
         expression=exp.DPipe(

@@ -11,11 +11,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
-from connectors.core.feeds import ArrowFeed, CsvFeed
-from connectors.core.landing import STAGE, Landing, canonical_type, checked_cast, first_line
+from connectors.core.feeds import ArrowFeed, CsvFeed, coalesce
+from connectors.core.landing import (
+    META_NAMES,
+    Landing,
+    canonical_type,
+    checked_cast,
+    first_line,
+    meta_values,
+)
 from connectors.core.spec import TableSpec
 from connectors.core.sql import ident
 from connectors.errors import ConnectorError, DataError
@@ -82,44 +90,54 @@ class DuckDBLanding(Landing):
         return exp.DataType.build(landing_type, dialect="duckdb")
 
     def load(
-        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+        self,
+        cols: Sequence[LandingColumn],
+        feed: ArrowFeed | CsvFeed,
+        spec: TableSpec,
+        into: exp.Table,
+        batch: int | None = None,
     ) -> int:
-        if isinstance(feed, CsvFeed):
-            with feed:
-                types = {
-                    c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols
-                }
-                self.execute(self._insert(cols, _read_csv(feed.path, types), spec))
-                feed.check()
-            row = self.fetchone(
-                exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=ident(STAGE)))
-            )
-            return int(row[0]) if row else 0
         total = 0
+        if isinstance(feed, CsvFeed):
+            types = {c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols}
+            for path in feed.files():
+                csv = _read_csv(path, types)
+                self.execute(self._insert(cols, csv, spec, into, batch, text=set(types)))
+            row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(into.copy()))
+            return int(row[0]) if row else 0
         names = [c.name for c in cols]
-        for batch in feed.batches:
-            missing = sorted(set(names) - set(batch.schema.names))
+        for arrow in coalesce(feed.batches):
+            missing = sorted(set(names) - set(arrow.schema.names))
             if missing:
                 raise DataError(f"{spec.name}: source rows lack columns {missing}")
-            self.con.register(ARROW_VIEW, batch)
-            try:
-                self.execute(self._insert(cols, exp.Table(this=ident(ARROW_VIEW)), spec))
-            finally:
-                self.con.unregister(ARROW_VIEW)
-            total += batch.num_rows
+            # DuckDB scans the local variable named in the SQL (a replacement scan); a
+            # registered view would keep every batch alive until the transaction commits
+            _erpml_batch = arrow  # noqa: F841 - read by DuckDB through its name
+            source = exp.Table(this=ident(ARROW_VIEW))
+            text = {f.name for f in arrow.schema if pa.types.is_string(f.type)}
+            self.con.execute(self._insert(cols, source, spec, into, batch, text=text).sql("duckdb"))
+            total += arrow.num_rows
         return total
 
     def _insert(
-        self, cols: Sequence[LandingColumn], source: exp.Expr, spec: TableSpec
+        self,
+        cols: Sequence[LandingColumn],
+        source: exp.Expr,
+        spec: TableSpec,
+        into: exp.Table,
+        batch: int | None,
+        *,
+        text: set[str],
     ) -> exp.Insert:
-        select = exp.select(
-            *(checked_cast(c, self.column_type(c.type), spec.name, self.dialect) for c in cols)
-        )
-        return exp.insert(
-            select.from_(source),
-            exp.Table(this=ident(STAGE)),
-            columns=[ident(c.name) for c in cols],
-        )
+        values = [
+            checked_cast(c, self.column_type(c.type), spec.name, text=c.name in text) for c in cols
+        ]
+        names = [c.name for c in cols]
+        if batch is not None:
+            values += meta_values(batch)
+            names += META_NAMES
+        select = exp.select(*values).from_(source)
+        return exp.insert(select, into.copy(), columns=[ident(n) for n in names])
 
     def close(self) -> None:
         self.con.close()

@@ -19,7 +19,14 @@ from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import PIPE_BLOCK, ArrowFeed, CsvFeed
-from connectors.core.landing import STAGE, Landing, canonical_type, first_line, too_many_decimals
+from connectors.core.landing import (
+    META_NAMES,
+    Landing,
+    canonical_type,
+    first_line,
+    meta_values,
+    too_many_decimals,
+)
 from connectors.core.spec import TableSpec
 from connectors.core.sql import col, ident
 from connectors.errors import ConnectorError, DataError
@@ -133,54 +140,60 @@ class PostgresLanding(Landing):
         return exp.DataType.build(self.normal_type(landing_type), dialect="duckdb")
 
     def load(
-        self, cols: Sequence[LandingColumn], feed: ArrowFeed | CsvFeed, spec: TableSpec
+        self,
+        cols: Sequence[LandingColumn],
+        feed: ArrowFeed | CsvFeed,
+        spec: TableSpec,
+        into: exp.Table,
+        batch: int | None = None,
     ) -> int:
         names = [c.name for c in cols]
         self.execute(f"DROP TABLE IF EXISTS {RAW}")
-        self.execute(
-            self._create(exp.Table(this=ident(RAW)), [(n, "VARCHAR") for n in names], temp=True)
-        )
+        raw = exp.Table(this=ident(RAW))
+        self.execute(self._create(raw, [(n, "VARCHAR") for n in names], temp=True))
+        self._copy_in(names, feed, spec)
+        for c in cols:
+            if c.checked_scale is None:
+                continue
+            inexact = too_many_decimals(col(c.name), c.checked_scale)
+            bad = self.fetchone(exp.select(col(c.name)).from_(raw.copy()).where(inexact).limit(1))
+            if bad is not None:
+                raise DataError(
+                    f"{spec.name}.{c.name}: value {bad[0]} has more than {c.checked_scale} "
+                    "decimals and cannot land exactly"
+                )
+        values = [
+            exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(ident(c.name)) for c in cols
+        ]
+        targets = list(names)
+        if batch is not None:
+            values += meta_values(batch)
+            targets += META_NAMES
+        select = exp.select(*values).from_(raw.copy())
+        self.execute(exp.insert(select, into.copy(), columns=[ident(n) for n in targets]))
+        self.execute("ANALYZE " + into.sql(dialect="postgres"))  # plans for the merge need it
+        row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(into.copy()))
+        return int(row[0]) if row else 0
+
+    def _copy_in(self, names: list[str], feed: ArrowFeed | CsvFeed, spec: TableSpec) -> None:
         copy_sql = pgsql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             pgsql.Identifier(RAW), pgsql.SQL(", ").join(pgsql.Identifier(n) for n in names)
         )
         with self.con.cursor() as cur, cur.copy(copy_sql) as copy:
             if isinstance(feed, CsvFeed):
-                with feed, open(feed.path, "rb") as pipe:
-                    while chunk := pipe.read(PIPE_BLOCK):
-                        copy.write(chunk)
-                    feed.check()
-            else:
-                for batch in feed.batches:
-                    missing = sorted(set(names) - set(batch.schema.names))
-                    if missing:
-                        raise DataError(f"{spec.name}: source rows lack columns {missing}")
-                    buffer = io.BytesIO()
-                    pcsv.write_csv(
-                        batch.select(names), buffer, pcsv.WriteOptions(include_header=False)
-                    )
-                    copy.write(buffer.getvalue())
-        for c in cols:
-            if c.checked_scale is not None:
-                bad = self.fetchone(
-                    exp.select(col(c.name))
-                    .from_(RAW)
-                    .where(too_many_decimals(col(c.name), c.checked_scale))
-                    .limit(1)
-                )
-                if bad is not None:
-                    raise DataError(
-                        f"{spec.name}.{c.name}: value {bad[0]} has more than {c.checked_scale} "
-                        "decimals and cannot land exactly"
-                    )
-        select = exp.select(
-            *(exp.Cast(this=col(c.name), to=self.column_type(c.type)).as_(ident(c.name)) for c in cols)
-        ).from_(RAW)
-        self.execute(
-            exp.insert(select, exp.Table(this=ident(STAGE)), columns=[ident(n) for n in names])
-        )
-        self.execute(f"ANALYZE {STAGE}")  # the merge's plans need the stage's statistics
-        row = self.fetchone(f"SELECT count(*) FROM {STAGE}")
-        return int(row[0]) if row else 0
+                for path in feed.files():
+                    with open(path, "rb") as chunk:
+                        while data := chunk.read(PIPE_BLOCK):
+                            copy.write(data)
+                return
+            for batch in feed.batches:
+                missing = sorted(set(names) - set(batch.schema.names))
+                if missing:
+                    raise DataError(f"{spec.name}: source rows lack columns {missing}")
+                buffer = io.BytesIO()
+                options = pcsv.WriteOptions(include_header=False)
+                pcsv.write_csv(batch.select(names), buffer, options)
+                copy.write(buffer.getvalue())
 
     def after_upsert(self, target: exp.Table) -> None:
         self.execute("ANALYZE " + target.sql(dialect="postgres"))  # quoted by sqlglot
