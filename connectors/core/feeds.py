@@ -92,7 +92,7 @@ class CsvFeed:
 
         def write(data: bytes) -> None:
             if stop.is_set():
-                raise _Cancelled
+                raise _CancelledError
             state["file"].write(data)
             state["size"] += len(data)
             if state["size"] >= self.chunk_bytes:
@@ -103,7 +103,7 @@ class CsvFeed:
         try:
             self.produce(write)
             hand_over()
-        except _Cancelled:
+        except _CancelledError:
             state["file"].close()
         except BaseException as exc:  # handed to the reader by files()
             state["file"].close()
@@ -111,7 +111,7 @@ class CsvFeed:
         ready.put(None)
 
 
-class _Cancelled(Exception):
+class _CancelledError(Exception):
     """The reader stopped early; the producer ends quietly."""
 
 

@@ -117,7 +117,7 @@ class Landing(ABC):
         """Whether ``exc`` is this warehouse's own database error."""
         return False
 
-    def after_upsert(self, target: exp.Table) -> None:
+    def after_upsert(self, target: exp.Table) -> None:  # noqa: B027 - an optional hook
         """Hook after rows were merged into ``target`` (PostgreSQL refreshes statistics)."""
 
     # -- metadata ---------------------------------------------------------------------------

@@ -112,7 +112,7 @@ class DuckDBLanding(Landing):
                 raise DataError(f"{spec.name}: source rows lack columns {missing}")
             # DuckDB scans the local variable named in the SQL (a replacement scan); a
             # registered view would keep every batch alive until the transaction commits
-            _erpml_batch = arrow  # noqa: F841 - read by DuckDB through its name
+            _erpml_batch = arrow
             source = exp.Table(this=ident(ARROW_VIEW))
             text = {f.name for f in arrow.schema if pa.types.is_string(f.type)}
             self.con.execute(self._insert(cols, source, spec, into, batch, text=text).sql("duckdb"))
