@@ -47,22 +47,48 @@ def build_source(rows: int) -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         conn.exec_driver_sql(f"CREATE DATABASE {DB}")
-    subprocess.run([sys.executable, "-m", "mlops.cli.main", "fixtures", "generate", "--erp", "jde",
-                    "--scale", "1", "--into", URL, "--out", str(OUT / "fx"), "--format", "json"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlops.cli.main",
+            "fixtures",
+            "generate",
+            "--erp",
+            "jde",
+            "--scale",
+            "1",
+            "--into",
+            URL,
+            "--out",
+            str(OUT / "fx"),
+            "--format",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+    )
     engine = sa.create_engine(URL)
     with engine.begin() as conn:
         base = conn.exec_driver_sql(f"SELECT count(*) FROM {F0911}").scalar_one()
-        cols = [r[0] for r in conn.exec_driver_sql(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'PRODDTA' "
-            "AND table_name = 'F0911' ORDER BY ordinal_position")]
-        select = ", ".join('"GLDOC" + k::numeric * 100000000' if c == "GLDOC" else f'"{c}"' for c in cols)
+        cols = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'PRODDTA' "
+                "AND table_name = 'F0911' ORDER BY ordinal_position"
+            )
+        ]
+        select = ", ".join(
+            '"GLDOC" + k::numeric * 100000000' if c == "GLDOC" else f'"{c}"' for c in cols
+        )
         copies = -(-rows // base) - 1
         conn.exec_driver_sql(
             f"INSERT INTO {F0911} SELECT {select} FROM {F0911}, generate_series(1, {copies}) k"
         )
-        conn.exec_driver_sql(f'DELETE FROM {F0911} WHERE "GLDOC" >= (SELECT "GLDOC" FROM {F0911} '
-                             f'ORDER BY "GLDOC" OFFSET {rows} LIMIT 1)')
+        conn.exec_driver_sql(
+            f'DELETE FROM {F0911} WHERE "GLDOC" >= (SELECT "GLDOC" FROM {F0911} '
+            f'ORDER BY "GLDOC" OFFSET {rows} LIMIT 1)'
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql(f"VACUUM ANALYZE {F0911}")
 
@@ -80,7 +106,9 @@ def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str]:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{cmd[:4]} failed: {proc.stderr.read()[-800:] if proc.stderr else ''}")
+            raise SystemExit(
+                f"{cmd[:4]} failed: {proc.stderr.read()[-800:] if proc.stderr else ''}"
+            )
         out.seek(0)
         return wall, usage.ru_maxrss, out.read()
 
@@ -88,12 +116,26 @@ def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str]:
 def psql_ceiling() -> float:
     with open(os.devnull, "w") as null:
         start = time.perf_counter()
-        subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", DB, "-c",
-                        f"COPY (SELECT * FROM {F0911}) TO STDOUT (FORMAT csv)"], stdout=null, check=True)
+        subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                DB,
+                "-c",
+                f"COPY (SELECT * FROM {F0911}) TO STDOUT (FORMAT csv)",
+            ],
+            stdout=null,
+            check=True,
+        )
         return time.perf_counter() - start
 
 
-BASELINE = r'''
+BASELINE = r"""
 import sys, time, resource, duckdb, pandas as pd, sqlalchemy as sa
 kind, url, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 q = f'SELECT * FROM "PRODDTA"."F0911" LIMIT {limit}'
@@ -122,32 +164,61 @@ else:
         n += len(rows)
 types = con.execute("SELECT data_type FROM information_schema.columns WHERE column_name = 'GLAA'").fetchall()
 print(n, time.perf_counter() - start, types[0][0])
-'''
+"""
 
 
 def baseline(kind: str, limit: int) -> dict[str, Any]:
     url = URL if kind == "pandas" else ODBC
-    wall, rss, out = timed_process([sys.executable, "-c", BASELINE, kind, url, str(limit)])
+    _, rss, out = timed_process([sys.executable, "-c", BASELINE, kind, url, str(limit)])
     n, seconds, glaa_type = out.split()
-    return {"method": f"{kind} baseline", "rows": int(n), "seconds": round(float(seconds), 2),
-            "rows_per_s": round(int(n) / float(seconds)), "peak_rss_mib": rss // 1024,
-            "GLAA landed as": glaa_type}
+    return {
+        "method": f"{kind} baseline",
+        "rows": int(n),
+        "seconds": round(float(seconds), 2),
+        "rows_per_s": round(int(n) / float(seconds)),
+        "peak_rss_mib": rss // 1024,
+        "GLAA landed as": glaa_type,
+    }
 
 
-def erpml_extract(name: str, source: dict[str, Any], warehouse: Path, *extra: str) -> dict[str, Any]:
+def erpml_extract(
+    name: str, source: dict[str, Any], warehouse: Path, *extra: str
+) -> dict[str, Any]:
     project = OUT / f"{name}.yml"
-    project.write_text(yaml.safe_dump({"warehouse": {"path": str(warehouse), "memory_limit": "512MB"},
-                                       "sources": [source]}))
-    wall, rss, out = timed_process([sys.executable, "-m", "mlops.cli.main", "extract", "--project",
-                                    str(project), "--format", "json", *extra])
+    project.write_text(
+        yaml.safe_dump(
+            {"warehouse": {"path": str(warehouse), "memory_limit": "512MB"}, "sources": [source]}
+        )
+    )
+    wall, rss, out = timed_process(
+        [
+            sys.executable,
+            "-m",
+            "mlops.cli.main",
+            "extract",
+            "--project",
+            str(project),
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
     outcome = json.loads(out)[0]
     con = duckdb.connect(str(warehouse), read_only=True)
-    glaa = con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'F0911' "
-                       "AND column_name = 'GLAA'").fetchall()[0][0]
+    glaa = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'F0911' "
+        "AND column_name = 'GLAA'"
+    ).fetchall()[0][0]
     con.close()
-    return {"method": name, "rows": outcome["rows"], "seconds": round(wall, 2),
-            "rows_per_s": round(outcome["rows"] / wall), "peak_rss_mib": rss // 1024,
-            "GLAA landed as": glaa, "table_seconds": outcome["seconds"]}
+    return {
+        "method": name,
+        "rows": outcome["rows"],
+        "seconds": round(wall, 2),
+        "rows_per_s": round(outcome["rows"] / wall),
+        "peak_rss_mib": rss // 1024,
+        "GLAA landed as": glaa,
+        "table_seconds": outcome["seconds"],
+    }
 
 
 def main() -> None:
@@ -164,8 +235,14 @@ def main() -> None:
     n = count()
     results: list[dict[str, Any]] = []
     ceiling = psql_ceiling()
-    results.append({"method": "psql COPY to /dev/null (ceiling)", "rows": n,
-                    "seconds": round(ceiling, 2), "rows_per_s": round(n / ceiling)})
+    results.append(
+        {
+            "method": "psql COPY to /dev/null (ceiling)",
+            "rows": n,
+            "seconds": round(ceiling, 2),
+            "rows_per_s": round(n / ceiling),
+        }
+    )
     print(json.dumps(results[-1]), flush=True)
     for kind in ("pandas", "pyodbc"):
         limit = args.baseline_rows if kind == "pandas" else args.baseline_rows // 2
@@ -182,17 +259,23 @@ def main() -> None:
     print(json.dumps(results[-1]), flush=True)
     # 1% of rows change: the application stamps them with a later date
     with sa.create_engine(URL).begin() as conn:
-        conn.exec_driver_sql(f'UPDATE {F0911} SET "GLUPMJ" = 126300, "GLEXA" = \'bench change\' '
-                             f'WHERE "GLDOC" %% 100 = 7')
+        conn.exec_driver_sql(
+            f'UPDATE {F0911} SET "GLUPMJ" = 126300, "GLEXA" = \'bench change\' '
+            f'WHERE "GLDOC" %% 100 = 7'
+        )
     results.append(erpml_extract("erpml incremental (1% changed)", jde, wh))
     print(json.dumps(results[-1]), flush=True)
     shutil.rmtree(OUT / "fx", ignore_errors=True)
-    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
+    print(
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
+    )
     print("| method | rows | seconds | rows/s | peak RSS MiB | GLAA landed as |")
     print("|---|---:|---:|---:|---:|---|")
     for r in results:
-        print(f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} | "
-              f"{r.get('peak_rss_mib', '-')} | {r.get('GLAA landed as', '-')} |")
+        print(
+            f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} | "
+            f"{r.get('peak_rss_mib', '-')} | {r.get('GLAA landed as', '-')} |"
+        )
 
 
 if __name__ == "__main__":

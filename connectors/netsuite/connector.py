@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from connectors.config import NetSuiteSource
 from connectors.core.catalog import LandingColumn
+from connectors.core.client import open_source
 from connectors.core.connector import Connector, SqlConnector, TableState
 from connectors.core.feeds import ArrowFeed
 from connectors.core.sources import RowsHook
@@ -30,7 +31,6 @@ from connectors.errors import ConfigError
 from connectors.netsuite import queries
 from connectors.netsuite.client import SuiteQLClient
 from connectors.netsuite.columns import declared_columns
-from connectors.core.client import open_source
 from connectors.netsuite.planner import Planner
 from connectors.netsuite.rest import SuiteQLSource
 from connectors.netsuite.tables import TABLES

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from mlops.cli.build import build_cmd
 from mlops.cli.demo import demo
 from mlops.cli.extract import extract_cmd
 from mlops.cli.fixtures import fixtures_group
@@ -33,6 +34,7 @@ def cli(verbose: int) -> None:
 cli.add_command(fixtures_group)
 cli.add_command(demo)
 cli.add_command(extract_cmd)
+cli.add_command(build_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

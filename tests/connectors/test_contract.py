@@ -52,9 +52,7 @@ def landed_count(warehouse: dict[str, Any], source: str, table: str) -> int:
     return int(warehouse_query(warehouse, f'SELECT count(*) FROM "{source}"."{table}"')[0][0])
 
 
-def assert_all_same(
-    h: Harness, engine: str, url: str, warehouse: dict[str, Any]
-) -> dict[str, int]:
+def assert_all_same(h: Harness, engine: str, url: str, warehouse: dict[str, Any]) -> dict[str, int]:
     return {t: assert_same(url, schema, warehouse, h.erp, t) for t, schema in h.tables(engine)}
 
 

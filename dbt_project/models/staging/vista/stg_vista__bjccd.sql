@@ -1,0 +1,75 @@
+with source as (
+    select * from {{ source('vista', 'bJCCD') }}
+    where not "_erpml_deleted"
+),
+
+renamed as (
+    select
+        "JCCo" as company,
+        {{ vista_month('"Mth"') }} as month,
+        "CostTrans" as cost_trans,
+        {{ vista_trim_code('"Job"') }} as job,
+        "PhaseGroup" as phase_group,
+        {{ vista_trim_code('"Phase"') }} as phase,
+        "CostType" as cost_type,
+        {{ vista_date('"PostedDate"') }} as posted_date,
+        {{ vista_date('"ActualDate"') }} as actual_date,
+        "JCTransType" as jc_trans_type_code,
+        {{ vista_jc_trans_type('"JCTransType"') }} as jc_trans_type,
+        "Source" as source,
+        "Description" as description,
+        "BatchId" as batch_id,
+        "GLCo" as gl_company,
+        {{ vista_trim_code('"GLTransAcct"') }} as gl_trans_account,
+        {{ vista_trim_code('"GLOffsetAcct"') }} as gl_offset_account,
+        "ReversalStatus" as reversal_status,
+        "UM" as um,
+        "ActualUnitCost" as actual_unit_cost,
+        "PerECM" as per_ecm,
+        "ActualHours" as actual_hours,
+        "ActualUnits" as actual_units,
+        "ActualCost" as actual_cost,
+        "ProgressCmplt" as progress_cmplt,
+        "EstHours" as est_hours,
+        "EstUnits" as est_units,
+        "EstCost" as est_cost,
+        "ProjHours" as proj_hours,
+        "ProjUnits" as proj_units,
+        "ProjCost" as proj_cost,
+        "ForecastHours" as forecast_hours,
+        "ForecastUnits" as forecast_units,
+        "ForecastCost" as forecast_cost,
+        "PostedUM" as posted_um,
+        "PostedUnits" as posted_units,
+        "PostedUnitCost" as posted_unit_cost,
+        "TotalCmtdUnits" as total_cmtd_units,
+        "TotalCmtdCost" as total_cmtd_cost,
+        "RemainCmtdUnits" as remain_cmtd_units,
+        "RemainCmtdCost" as remain_cmtd_cost,
+        {{ vista_yn_to_bool('"DeleteFlag"') }} as is_delete_flag,
+        "PRCo" as pr_company,
+        "Employee" as employee,
+        "Craft" as craft,
+        "Class" as class,
+        "EarnType" as earn_type,
+        "EarnFactor" as earn_factor,
+        "Shift" as shift,
+        "VendorGroup" as vendor_group,
+        "Vendor" as vendor,
+        "APCo" as ap_company,
+        "APTrans" as ap_trans,
+        "APLine" as ap_line,
+        {{ vista_trim_code('"APRef"') }} as ap_ref,
+        "JBBillStatus" as jb_bill_status,
+        "KeyID" as key_id,
+        {{ vista_known_at('"PostedDate"', '"Mth"') }} as known_at,
+        "_erpml_batch_id" as erpml_batch_id,
+        "_erpml_extracted_at" as erpml_extracted_at
+    from source
+),
+
+final as (
+    select * from renamed
+)
+
+select * from final

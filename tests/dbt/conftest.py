@@ -1,0 +1,129 @@
+"""Shared dbt test plumbing: the four fixture ERPs landed once per session in two warehouses.
+
+``landed`` generates the fixture ERPs at a small scale into SQLite, then extracts them into a
+DuckDB warehouse and into a throwaway PostgreSQL database. Tests build on copies or on these
+directly (dbt views are rebuilt idempotently). Golden answers sit in ``landed.golden(erp)``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+SCALE = 0.05
+ERPS = ("jde", "vista", "netsuite", "onestream")
+
+
+@dataclass(frozen=True)
+class Landed:
+    """Where the landed fixture data lives."""
+
+    home: Path
+    duckdb_project: Path  # erpml.yml with the DuckDB warehouse
+    duckdb_path: Path
+    postgres_project: Path  # erpml.yml with the PostgreSQL warehouse
+    postgres_url: str  # SQLAlchemy URL of the PostgreSQL warehouse database
+
+    def golden(self, erp: str) -> Path:
+        return self.home / "fixtures" / erp / "golden"
+
+    def duckdb_copy(self, dest: Path) -> Path:
+        """A private copy of the DuckDB warehouse (DuckDB allows one writer per file)."""
+        target = dest / "warehouse.duckdb"
+        shutil.copyfile(self.duckdb_path, target)
+        return target
+
+
+def _sources(home: Path) -> list[dict[str, Any]]:
+    from mlops.cli.demo import demo_project
+
+    return list(demo_project(home)["sources"])
+
+
+def _extract(project: dict[str, Any]) -> None:
+    from connectors import extract
+    from connectors.config import Sources
+
+    outcomes = extract(Sources.model_validate(project))
+    failed = [f"{o.source}.{o.table}: {o.error}" for o in outcomes if o.status != "ok"]
+    if failed:
+        pytest.fail("extraction of the fixture ERPs failed: " + "; ".join(failed), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def landed(tmp_path_factory: pytest.TempPathFactory, database_factory: Any) -> Iterator[Landed]:
+    """Fixture ERPs at scale 0.05, landed in DuckDB and PostgreSQL (once per session)."""
+    from fixtures import Settings, generate
+
+    home = tmp_path_factory.mktemp("dbt_landed")
+    url = f"sqlite:///{home.resolve()}/sources/{{erp}}.db"
+    (home / "sources").mkdir()
+    generate(list(ERPS), Settings(scale=SCALE), url, out=home / "fixtures", replace=True)
+
+    duck = home / "warehouse.duckdb"
+    duck_project = {"warehouse": {"kind": "duckdb", "path": str(duck)}, "sources": _sources(home)}
+    _extract(duck_project)
+
+    pg_url = database_factory("postgresql")
+    pg_project = {"warehouse": {"kind": "postgres", "url": pg_url}, "sources": _sources(home)}
+    _extract(pg_project)
+
+    files = {}
+    for name, project in (("duckdb", duck_project), ("postgres", pg_project)):
+        files[name] = home / f"erpml.{name}.yml"
+        files[name].write_text(yaml.safe_dump(project, sort_keys=False))
+    yield Landed(home, files["duckdb"], duck, files["postgres"], pg_url)
+
+
+def pg_query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` run on the PostgreSQL database at ``url``."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+def duck_query(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` run read-only on the DuckDB file at ``path``."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [tuple(r) for r in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+
+
+def dbt_show(project: Path, sql: str, work: Path) -> tuple[list[tuple[Any, ...]], str]:
+    """Rows of the inline dbt SQL ``sql`` (macros rendered) on the warehouse of ``project``.
+
+    Returns ``(rows, error)``: ``error`` is "" on success, else dbt's message on one line.
+    """
+    from dbt.cli.main import dbtRunner
+
+    from mlops.build import DBT_PROJECT, one_line, warehouse_env
+
+    target, env = warehouse_env(project, None)
+    args = ["show", "--inline", sql, "--limit", "1000", "--quiet", "--target", target]
+    args += ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    args += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        outcome = dbtRunner().invoke(args)
+    if outcome.exception is not None:
+        return [], one_line(str(outcome.exception))
+    results = getattr(outcome.result, "results", None) or []
+    errors = [one_line(str(r.message)) for r in results if str(r.status) == "error"]
+    if errors or not outcome.success:
+        return [], "; ".join(errors) or "dbt show failed"
+    return [tuple(row) for row in results[0].agate_table.rows], ""
