@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(__file__).resolve().parent / "out" / "fixtures"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 

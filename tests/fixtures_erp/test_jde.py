@@ -519,8 +519,6 @@ def _aging_from_db(db: Db, as_of: date) -> dict[tuple[str, str, str], list[Decim
 
 @pytest.mark.parametrize("state", STATES)
 def test_golden_ar_aging_agrees_with_the_ledger(built: Built, state: str) -> None:
-    if built.kind != "sqlite" and state == "gen":
-        pytest.skip("the SQL side is engine-independent; checked on SQLite and after advance")
     expected = _aging_from_db(built.db(state), built.as_of(state))
     rows = built.golden(state, "ar_aging")
     got = {
@@ -646,8 +644,6 @@ def _lateness(db: Db) -> list[tuple[int, date, int, str]]:
 
 
 def test_customer_history_predicts_lateness(built: Built) -> None:
-    if built.kind != "sqlite":
-        pytest.skip("the rows are identical on every engine (checksums); checked once")
     middle = date(2024, 10, 1)
     halves: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for an8, due, late, _ in _lateness(built.gen):
@@ -660,8 +656,6 @@ def test_customer_history_predicts_lateness(built: Built) -> None:
 
 
 def test_wholesale_pays_later_from_the_shift(built: Built) -> None:
-    if built.kind != "sqlite":
-        pytest.skip("the rows are identical on every engine (checksums); checked once")
     before: dict[bool, list[int]] = defaultdict(list)
     after: dict[bool, list[int]] = defaultdict(list)
     for _, due, late, segment in _lateness(built.gen):
