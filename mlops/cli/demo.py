@@ -48,9 +48,9 @@ def demo_project(home: Path) -> dict[str, Any]:
 @click.option("--scale", type=float, default=1.0, show_default=True)
 @click.option("--home", type=click.Path(path_type=Path), default=DEMO_HOME, show_default=True)
 def demo(scale: float, home: Path) -> None:
-    """Generate the four fixture ERPs, then extract them into the DuckDB warehouse.
+    """Generate the four fixture ERPs, extract them into DuckDB, build the dbt layer on them.
 
-    Later capabilities (build, snapshot, train, score, monitor) join this command as they land.
+    Later capabilities (marts, snapshot, train, score, monitor) join this command as they land.
     """
     from connectors import extract
     from connectors.config import Sources
@@ -72,8 +72,6 @@ def demo(scale: float, home: Path) -> None:
     (home / "erpml.yml").write_text(yaml.safe_dump(project, sort_keys=False))
     (home / "warehouse.duckdb").unlink(missing_ok=True)
     config = Sources.model_validate(project)
-    known = {"jde", "vista", "netsuite", "onestream"} & set(_registered())
-    config = config.model_copy(update={"sources": [s for s in config.sources if s.kind in known]})
     with TableProgress() as progress:
         outcomes = extract(config, progress=progress)
     _summary(outcomes, console)
@@ -82,10 +80,17 @@ def demo(scale: float, home: Path) -> None:
         for o in failed:
             click.echo(f"error: {o.error}", err=True)
         raise SystemExit(5)
+
+    console.rule("3. build the semantic layer (dbt: sources and staging so far)")
+    from mlops.build import BuildOptions, build, failure_line
+    from mlops.cli.build import EXIT_BUILD_FAILED, _NodeProgress
+    from mlops.cli.build import _summary as build_summary
+
+    with _NodeProgress(console) as node_progress:
+        nodes = build(BuildOptions(project=home / "erpml.yml"), on_event=node_progress.event)
+    build_summary(nodes, console)
+    line = failure_line(nodes)
+    if line:
+        click.echo(f"error: {line}", err=True)
+        raise SystemExit(EXIT_BUILD_FAILED)
     console.print(f"project file: {home / 'erpml.yml'}; warehouse: {home / 'warehouse.duckdb'}")
-
-
-def _registered() -> list[str]:
-    from connectors.registry import CONNECTORS
-
-    return list(CONNECTORS)

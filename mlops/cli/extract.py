@@ -82,7 +82,11 @@ def _summary(outcomes: list[Any], console: Any) -> None:
             f"{o.deleted:,}",
             f"{o.seconds:.1f}",
             rate,
-            "; ".join(o.pulls),
+            _pulls(o.pulls),
             style=style,
         )
     console.print(table)
+
+
+def _pulls(labels: list[str]) -> str:
+    return "; ".join(labels) if len(labels) <= 2 else f"{len(labels)} pulls ({labels[0]}, ...)"
