@@ -72,8 +72,3 @@ def _integer(t: sa.Integer) -> str:
 
 def _is_single(t: sa.Float[Any]) -> bool:
     return t.__visit_name__.upper() == "REAL" or (t.precision is not None and t.precision <= 24)
-
-
-def source_columns(engine: sa.Engine, table: str, schema: str | None) -> list[ReflectedColumn]:
-    """The table's columns in ordinal order, as the source's catalog reports them."""
-    return list(sa.inspect(engine).get_columns(table, schema=schema))

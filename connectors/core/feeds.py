@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-PIPE_BLOCK = 1 << 20
+READ_BLOCK = 1 << 20
 CHUNK_BYTES = 256 << 20
 
 
@@ -115,7 +115,7 @@ class _CancelledError(Exception):
     """The reader stopped early; the producer ends quietly."""
 
 
-def blocks(chunks: Iterator[bytes | memoryview], size: int = PIPE_BLOCK) -> Iterator[bytes]:
+def blocks(chunks: Iterator[bytes | memoryview], size: int = READ_BLOCK) -> Iterator[bytes]:
     """Join many small chunks (a COPY yields one per row) into blocks of about ``size`` bytes."""
     buf: list[bytes | memoryview] = []
     held = 0

@@ -18,7 +18,7 @@ from psycopg import sql as pgsql
 from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
-from connectors.core.feeds import PIPE_BLOCK, ArrowFeed, CsvFeed
+from connectors.core.feeds import READ_BLOCK, ArrowFeed, CsvFeed
 from connectors.core.landing import (
     META_NAMES,
     Landing,
@@ -183,7 +183,7 @@ class PostgresLanding(Landing):
             if isinstance(feed, CsvFeed):
                 for path in feed.files():
                     with open(path, "rb") as chunk:
-                        while data := chunk.read(PIPE_BLOCK):
+                        while data := chunk.read(READ_BLOCK):
                             copy.write(data)
                 return
             for batch in feed.batches:

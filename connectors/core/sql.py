@@ -60,7 +60,3 @@ def render(expression: exp.Expr, dialect: str) -> str:
 def lit(value: object) -> exp.Expr:
     """A literal for a Python value (numbers, strings, booleans, None)."""
     return exp.convert(value)
-
-
-def and_all(conditions: Sequence[exp.Expr]) -> exp.Expr | None:
-    return exp.and_(*conditions) if conditions else None
