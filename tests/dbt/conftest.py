@@ -7,11 +7,13 @@ directly (dbt views are rebuilt idempotently). Golden answers sit in ``landed.go
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
@@ -127,3 +129,49 @@ def dbt_show(project: Path, sql: str, work: Path) -> tuple[list[tuple[Any, ...]]
     if errors or not outcome.success:
         return [], "; ".join(errors) or "dbt show failed"
     return [tuple(row) for row in results[0].agate_table.rows], ""
+
+
+PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+ENGINES = ("duckdb", "postgres")
+
+
+def dbt_build(
+    landed: Landed, engine: str, select: list[str], tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """`dbt build --select ...` in-process on one engine; a query function over the result."""
+    from dbt.cli.main import dbtRunner
+
+    if engine == "duckdb":
+        path = landed.duckdb_copy(tmp)
+        monkeypatch.setenv("ERPML_WAREHOUSE", str(path))
+    else:
+        url = urlparse(landed.postgres_url)
+        monkeypatch.setenv("ERPML_PG_HOST", url.hostname or "127.0.0.1")
+        monkeypatch.setenv("ERPML_PG_PORT", str(url.port or 5432))
+        monkeypatch.setenv("ERPML_PG_USER", url.username or "postgres")
+        monkeypatch.setenv("ERPML_PG_DBNAME", url.path.lstrip("/"))
+    monkeypatch.setenv("ERPML_TARGET", engine)
+    args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
+    args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
+    args += ["--no-partial-parse", "--quiet", "--select", *select]
+    res = dbtRunner().invoke(args)
+    assert res.success, f"dbt build failed on {engine}: {res.exception or res.result}"
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        if engine == "duckdb":
+            import duckdb
+
+            # dbt-duckdb keeps the file open in this process: same (read-write) configuration.
+            con = duckdb.connect(str(path))
+            try:
+                return [tuple(r) for r in con.execute(sql).fetchall()]
+            finally:
+                con.close()
+        return pg_query(landed.postgres_url, sql)
+
+    return query
+
+
+def golden(landed: Landed, erp: str, name: str) -> list[dict[str, str]]:
+    with (landed.golden(erp) / name).open(newline="") as fh:
+        return list(csv.DictReader(fh))

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt.conftest import Landed
-from tests.dbt.test_staging_vista import ENGINES, build_staging, golden
+from tests.dbt.conftest import ENGINES, Landed, dbt_build, golden
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_netsuite_staging_ties_to_golden(
     landed: Landed, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    query = build_staging(
+    query = dbt_build(
         landed, engine, ["staging.netsuite", "netsuite_status_codes"], tmp_path, monkeypatch
     )
 

@@ -2,68 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.dbt.conftest import Landed, pg_query
-
-PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-ENGINES = ("duckdb", "postgres")
-
-
-def build_staging(
-    landed: Landed, engine: str, select: list[str], tmp: Path, monkeypatch: pytest.MonkeyPatch
-) -> Any:
-    """`dbt build --select ...` in-process on one engine; a query function over the result."""
-    from dbt.cli.main import dbtRunner
-
-    if engine == "duckdb":
-        path = landed.duckdb_copy(tmp)
-        monkeypatch.setenv("ERPML_WAREHOUSE", str(path))
-    else:
-        url = urlparse(landed.postgres_url)
-        monkeypatch.setenv("ERPML_PG_HOST", url.hostname or "127.0.0.1")
-        monkeypatch.setenv("ERPML_PG_PORT", str(url.port or 5432))
-        monkeypatch.setenv("ERPML_PG_USER", url.username or "postgres")
-        monkeypatch.setenv("ERPML_PG_DBNAME", url.path.lstrip("/"))
-    monkeypatch.setenv("ERPML_TARGET", engine)
-    args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
-    args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-    args += ["--no-partial-parse", "--quiet", "--select", *select]
-    res = dbtRunner().invoke(args)
-    assert res.success, f"dbt build failed on {engine}: {res.exception or res.result}"
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        if engine == "duckdb":
-            import duckdb
-
-            # dbt-duckdb keeps the file open in this process: same (read-write) configuration.
-            con = duckdb.connect(str(path))
-            try:
-                return [tuple(r) for r in con.execute(sql).fetchall()]
-            finally:
-                con.close()
-        return pg_query(landed.postgres_url, sql)
-
-    return query
-
-
-def golden(landed: Landed, erp: str, name: str) -> list[dict[str, str]]:
-    with (landed.golden(erp) / name).open(newline="") as fh:
-        return list(csv.DictReader(fh))
+from tests.dbt.conftest import ENGINES, Landed, dbt_build, golden
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_vista_staging_ties_to_golden(
     landed: Landed, engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    query = build_staging(
+    query = dbt_build(
         landed, engine, ["staging.vista", "netsuite_status_codes"], tmp_path, monkeypatch
     )
 

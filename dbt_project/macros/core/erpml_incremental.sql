@@ -1,0 +1,46 @@
+{#-
+    Incremental facts keyed on the landing batch.
+
+    Every landed row carries `_erpml_batch_id` from one global, increasing sequence; a row that
+    changes or is deleted in the source is re-landed (or flagged `_erpml_deleted`) with the batch
+    that saw it. An incremental fact therefore:
+
+    1. carries `source_table` (the landing table of the row) and `_erpml_batch_id`;
+    2. in a pre-hook, deletes its rows whose source row was deleted since the fact's watermark
+       (`erpml_delete_tombstones`), so source deletes and F4211 -> F42119 moves leave no rows
+       behind;
+    3. selects only staging rows landed after the watermark of their landing table
+       (`erpml_after_watermark`) and merges them by its unique key (`delete+insert`).
+
+    The watermark is per landing table: max(_erpml_batch_id) of the fact's rows from it, so a
+    batch committed late by another table's extraction is never skipped.
+-#}
+
+{% macro erpml_watermark(source_table) -%}
+    (select coalesce(max(_erpml_batch_id), -1) from {{ this }} where source_table = '{{ source_table }}')
+{%- endmacro %}
+
+{#- A WHERE condition: true for rows of `source_table` newer than the fact's watermark. -#}
+{% macro erpml_after_watermark(source_table, batch_column='_erpml_batch_id') -%}
+    {%- if is_incremental() -%}
+        {{ batch_column }} > {{ erpml.erpml_watermark(source_table) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    A pre-hook statement: delete the fact rows whose key is the key of a landing row flagged
+    deleted after the watermark. `key_sql` computes the fact's key from the raw landing columns
+    (the same macro the staging model uses).
+-#}
+{% macro erpml_delete_tombstones(key_column, source_relation, source_table, key_sql) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ key_column }} in (
+            select {{ key_sql }} from {{ source_relation }} as source
+            where "_erpml_deleted" and "_erpml_batch_id" > {{ erpml.erpml_watermark(source_table) }}
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
