@@ -12,6 +12,7 @@ import sys
 import click
 
 from mlops.cli.build import build_cmd
+from mlops.cli.definitions import definitions_group, features_group, snapshot_group
 from mlops.cli.demo import demo
 from mlops.cli.extract import extract_cmd
 from mlops.cli.fixtures import fixtures_group
@@ -35,6 +36,9 @@ cli.add_command(fixtures_group)
 cli.add_command(demo)
 cli.add_command(extract_cmd)
 cli.add_command(build_cmd)
+cli.add_command(definitions_group)
+cli.add_command(snapshot_group)
+cli.add_command(features_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,305 @@
+"""Point-in-time feature retrieval: training snapshots and scoring use the same SQL.
+
+A feature set's features are compiled into timeline tables (``features.feat_<name>__v<n>``:
+entity, valid_from, valid_to, value). :func:`pit_sql` joins a spine of (entity, as_of) rows to
+each timeline, taking the value valid at ``as_of`` (DuckDB: ``ASOF LEFT JOIN``; PostgreSQL:
+``LEFT JOIN LATERAL ... ORDER BY valid_from DESC LIMIT 1`` on the timeline's index), then
+computes derived features over those columns. :func:`create_snapshot` runs it over the feature
+set's default spine (with the label, only where it was settled by the cutoff) into a
+``snapshots`` table with a manifest row; :func:`get_features` runs it over the entities asked
+for, at one time, for scoring. Same definitions, same SQL, same values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlops.errors import MlopsError
+from mlops.warehouse import Dialect, Warehouse, open_warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from semantic_models.catalog import Catalog
+    from semantic_models.schema import FeatureSet
+
+MARTS = "marts"
+SNAPSHOTS = "snapshots"
+META = "_erpml"
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output (or hidden input) column of a feature set."""
+
+    name: str
+    ref: str
+    table: str | None  # timeline table of a plain feature; None for a derived one
+    spine_key: str | None  # spine column holding the feature's entity key
+    default: str
+    expression: str | None = None  # derived: SQL over other columns
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    feature_set: str
+    entity_key: str
+    mart: str
+    reference_keys: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+
+def plan(catalog: Catalog, fset: FeatureSet) -> Plan:
+    """The columns of ``fset``: its features, plus hidden inputs of its derived features."""
+    from semantic_models.compile import default_value, model_name
+
+    entity = catalog.entity(fset.entity)
+    names = [ref.split("@")[0] for ref in fset.features]
+    columns: dict[str, Column] = {}
+
+    def label(ref: str, hidden: bool) -> str:
+        name, version = ref.split("@")
+        if hidden:
+            return f"_in_{name}__v{version}"
+        return name if names.count(name) == 1 else f"{name}__v{version}"
+
+    def add(ref: str, hidden: bool) -> Column:
+        if ref in columns:
+            return columns[ref]
+        if ref in catalog.derived_features:
+            d = catalog.derived_features[ref]
+            inputs = {r.split("@")[0]: add(r, True).name for r in d.inputs}
+            expr = PLACEHOLDER.sub(lambda m: f'"{inputs[m.group(1)]}"', d.expression)
+            col = Column(
+                label(ref, hidden), ref, None, None, "null", expression=expr, hidden=hidden
+            )
+        else:
+            f = catalog.features[ref]
+            target = catalog.entity(f.entity)
+            key = entity.key if f.entity == entity.name else entity.references[f.entity]
+            del target
+            col = Column(
+                label(ref, hidden),
+                ref,
+                f"features.{model_name(ref)}",
+                key,
+                default_value(f),
+                hidden=hidden,
+            )
+        columns[ref] = col
+        return col
+
+    for ref in fset.features:
+        add(ref, False)
+    ordered = sorted(columns.values(), key=lambda c: (c.expression is not None, c.hidden))
+    return Plan(
+        fset.ref, entity.key, entity.mart, tuple(entity.references.values()), tuple(ordered)
+    )
+
+
+def pit_sql(p: Plan, spine: str, dialect: Dialect, extra: Sequence[str] = ()) -> str:
+    """Feature values of every spine row at its ``as_of``; ``extra``: spine columns to keep."""
+    keep = [f's."{p.entity_key}"', "s.as_of", *(f's."{c}"' for c in extra)]
+    joins, values = [], []
+    plain = [c for c in p.columns if c.table is not None]
+    for i, c in enumerate(plain):
+        alias = f"f{i}"
+        if dialect == "duckdb":
+            joins.append(
+                f"asof left join {c.table} as {alias} on {alias}.entity_key = "
+                f's."{c.spine_key}" and s.as_of >= {alias}.valid_from'
+            )
+        else:
+            joins.append(
+                f"left join lateral (select t.value, t.valid_to from {c.table} as t "
+                f'where t.entity_key = s."{c.spine_key}" and t.valid_from <= s.as_of '
+                f"order by t.valid_from desc limit 1) as {alias} on true"
+            )
+        values.append(
+            f"coalesce(case when {alias}.valid_to is null or s.as_of < {alias}.valid_to "
+            f'then {alias}.value end, {c.default}) as "{c.name}"'
+        )
+    inner = (
+        f"select {', '.join(keep + values)} from {spine} as s\n" + "\n".join(joins)
+        if values
+        else f"select {', '.join(keep)} from {spine} as s"
+    )
+    derived = [c for c in p.columns if c.expression is not None]
+    shown = [c for c in p.columns if not c.hidden]
+    outer = [f'"{p.entity_key}"', "as_of", *(f'"{c}"' for c in extra)]
+    for c in shown:
+        outer.append(f'({c.expression}) as "{c.name}"' if c.expression else f'"{c.name}"')
+    if not derived:
+        return f"select {', '.join(outer)} from (\n{inner}\n) as pit"
+    hidden_derived = [f'({c.expression}) as "{c.name}"' for c in derived if c.hidden]
+    mid = f"select *{''.join(', ' + h for h in hidden_derived)} from (\n{inner}\n) as pit0"
+    return f"select {', '.join(outer)} from (\n{mid}\n) as pit"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    feature_set: str
+    table: str
+    rows: int
+    cutoff: datetime
+    features: dict[str, str]  # feature@version -> fingerprint
+
+
+def feature_fingerprints(catalog: Catalog, fset: FeatureSet) -> dict[str, str]:
+    from semantic_models.fingerprint import fingerprints
+
+    prints = fingerprints(catalog)
+    out = {}
+    for ref in fset.features:
+        kind = "derived_features" if ref in catalog.derived_features else "features"
+        out[ref] = prints[(kind, ref)].fingerprint
+    return out
+
+
+def _spine_select(catalog: Catalog, fset: FeatureSet, cutoff: datetime) -> str:
+    entity = catalog.entity(fset.entity)
+    if fset.spine is None:
+        raise MlopsError(f"feature set {fset.ref} has no spine: give entities to get_features")
+    cols = [f'cast(e."{entity.key}" as varchar) as "{entity.key}"']
+    cols += [f'cast(e."{k}" as varchar) as "{k}"' for k in entity.references.values()]
+    cols.append(f"cast({fset.spine.time} as timestamp) as as_of")
+    stamp = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
+    if fset.label is not None:
+        settled = f"cast({fset.label.known_at} as timestamp)"
+        cols.append(f"case when {settled} <= {stamp} then {fset.label.expression} end as label")
+        cols.append(f"case when {settled} <= {stamp} then {settled} end as label_known_at")
+    where = [f"cast({fset.spine.time} as timestamp) <= {stamp}", f'e."{entity.key}" is not null']
+    if fset.spine.filter:
+        where.append(f"({fset.spine.filter})")
+    if fset.label is not None and fset.label.filter:
+        where.append(f"({fset.label.filter})")
+    return f"select {', '.join(cols)} from {MARTS}.{entity.mart} as e where {' and '.join(where)}"
+
+
+def create_snapshot(
+    project: Path, catalog: Catalog, ref: str, cutoff: datetime | None = None
+) -> Snapshot:
+    """A training snapshot of feature set ``ref`` over its spine up to ``cutoff`` (default now)."""
+    fset = catalog.feature_set(ref)
+    p = plan(catalog, fset)
+    prints = feature_fingerprints(catalog, fset)
+    cutoff = cutoff or datetime.now()
+    sid = _snapshot_id(ref, prints, cutoff)
+    table = f"{SNAPSHOTS}.{fset.name}__v{fset.version}__{sid}"
+    extra = ["label", "label_known_at"] if fset.label is not None else []
+    with open_warehouse(project) as wh:
+        _check_timelines(wh, p, prints)
+        wh.execute(f"create schema if not exists {SNAPSHOTS}")
+        wh.execute(f"create schema if not exists {META}")
+        spine = f"({_spine_select(catalog, fset, cutoff)})"
+        wh.execute(f"drop table if exists {table}")
+        wh.execute(f"create table {table} as {pit_sql(p, spine, wh.dialect, extra)}")
+        rows = int(wh.rows(f"select count(*) from {table}")[0][0])
+        _record(wh, sid=sid, ref=ref, table=table, rows=rows, cutoff=cutoff, prints=prints)
+    return Snapshot(sid, ref, table, rows, cutoff, prints)
+
+
+def _snapshot_id(ref: str, prints: dict[str, str], cutoff: datetime) -> str:
+    text = json.dumps([ref, prints, cutoff.isoformat()], sort_keys=True)
+    return f"{cutoff:%Y%m%dT%H%M%S}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def _record(
+    wh: Warehouse,
+    *,
+    sid: str,
+    ref: str,
+    table: str,
+    rows: int,
+    cutoff: datetime,
+    prints: dict[str, str],
+) -> None:
+    wh.execute(
+        f"create table if not exists {META}.snapshots (snapshot_id varchar primary key, "
+        "feature_set varchar, table_name varchar, row_count bigint, cutoff timestamp, "
+        "features varchar, created_at timestamp)"
+    )
+    wh.execute(f"delete from {META}.snapshots where snapshot_id = '{sid}'")
+    marker = "?" if wh.dialect == "duckdb" else "%s"
+    wh.execute(
+        f"insert into {META}.snapshots values ({', '.join([marker] * 6)}, current_timestamp)",
+        (sid, ref, table, rows, cutoff, json.dumps(prints, sort_keys=True)),
+    )
+
+
+def _check_timelines(wh: Warehouse, p: Plan, prints: dict[str, str]) -> None:
+    """Every timeline table exists and was built from the fingerprint the catalog has now."""
+    for c in p.columns:
+        if c.table is None:
+            continue
+        schema, name = c.table.split(".")
+        if wh.dialect == "duckdb":
+            found = wh.rows(
+                "select comment from duckdb_tables() where schema_name = ? and table_name = ?",
+                (schema, name),
+            )
+        else:
+            found = wh.rows(
+                "select obj_description(c.oid) from pg_class c join pg_namespace n on "
+                "n.oid = c.relnamespace where n.nspname = %s and c.relname = %s",
+                (schema, name),
+            )
+        if not found:
+            raise MlopsError(
+                f"feature {c.ref}: no table {c.table} (run erpml definitions compile and "
+                "erpml build)"
+            )
+        expected = prints.get(c.ref)
+        stored = str(found[0][0] or "")
+        if expected and expected not in stored:
+            raise MlopsError(
+                f"feature {c.ref}: table {c.table} was built from another definition "
+                f"({stored or 'unknown'}, catalog has {expected}); rebuild with erpml build"
+            )
+
+
+def get_features(
+    project: Path,
+    catalog: Catalog,
+    ref: str,
+    entities: Sequence[str] | pd.DataFrame,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """Feature values of ``entities`` (keys, or a frame with the key and ``as_of``) at ``as_of``.
+
+    The same SQL as a training snapshot: the values a snapshot taken at that time would hold.
+    """
+    import pandas as pd
+
+    fset = catalog.feature_set(ref)
+    p = plan(catalog, fset)
+    entity = catalog.entity(fset.entity)
+    if isinstance(entities, pd.DataFrame):
+        frame = entities.copy()
+        if "as_of" not in frame:
+            frame["as_of"] = as_of or datetime.now()
+    else:
+        frame = pd.DataFrame({entity.key: list(entities), "as_of": as_of or datetime.now()})
+    frame = frame[[entity.key, "as_of"]].astype({entity.key: "string"})
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    with open_warehouse(project, read_only=True) as wh:
+        _check_timelines(wh, p, feature_fingerprints(catalog, fset))
+        wh.write("_erpml_request", frame.astype({entity.key: object}), temporary=True)
+        refs = ", ".join(f'cast(e."{k}" as varchar) as "{k}"' for k in p.reference_keys)
+        spine = (
+            f'(select cast(r."{entity.key}" as varchar) as "{entity.key}", '
+            f"cast(r.as_of as timestamp) as as_of{', ' + refs if refs else ''} "
+            f"from _erpml_request as r left join {MARTS}.{entity.mart} as e "
+            f'on cast(e."{entity.key}" as varchar) = cast(r."{entity.key}" as varchar))'
+        )
+        return wh.frame(pit_sql(p, spine, wh.dialect))
