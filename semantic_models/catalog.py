@@ -249,7 +249,8 @@ def _leak(catalog: Catalog, fset: FeatureSet, entity: Entity) -> str | None:
     label_columns = columns_of(fset.label.expression) | columns_of(fset.label.known_at)
     for ref in _expand(catalog, fset.features):
         feature = catalog.features[ref]
-        if feature.mart != entity.mart or (feature.key or entity.key) != entity.key:
+        grain = feature.key or catalog.entity(feature.entity).key
+        if feature.mart != entity.mart or grain != entity.key:
             continue
         shared = label_columns & columns_of(feature.expression)
         if shared:
