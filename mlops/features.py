@@ -77,8 +77,9 @@ def plan(catalog: Catalog, fset: FeatureSet) -> Plan:
             return columns[ref]
         if ref in catalog.derived_features:
             d = catalog.derived_features[ref]
-            inputs = {r.split("@")[0]: add(r, True).name for r in d.inputs}
-            expr = PLACEHOLDER.sub(lambda m: f'"{inputs[m.group(1)]}"', d.expression)
+            inputs = {r.split("@")[0]: f'"{add(r, True).name}"' for r in d.inputs}
+            inputs["as_of"] = "as_of"
+            expr = PLACEHOLDER.sub(lambda m: inputs[m.group(1)], d.expression)
             col = Column(
                 label(ref, hidden), ref, None, None, "null", expression=expr, hidden=hidden
             )

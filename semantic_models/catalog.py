@@ -13,6 +13,7 @@ against :mod:`semantic_models.schema` and then the rules across files. Every err
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from semantic_models.schema import (
 )
 from semantic_models.sql import columns_of
 
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 KINDS = ("entities", "features", "derived_features", "metrics", "feature_sets")
 
 
@@ -183,6 +185,15 @@ def _check_features(catalog: Catalog, marts: set[str] | None) -> None:
                 _fail(catalog, "derived_features", ref, f"unknown input feature {dep!r}")
             if catalog.any_feature(dep).entity != derived.entity:
                 _fail(catalog, "derived_features", ref, f"input {dep} is for another entity")
+        named = {dep.split("@")[0] for dep in derived.inputs} | {"as_of"}
+        for placeholder in PLACEHOLDER.findall(derived.expression):
+            if placeholder not in named:
+                _fail(
+                    catalog,
+                    "derived_features",
+                    ref,
+                    f"{{{placeholder}}} is not an input (inputs: {', '.join(sorted(named))})",
+                )
     edges = {r: d.inputs for r, d in catalog.derived_features.items()}
     _acyclic(catalog, "derived_features", edges)
 

@@ -33,6 +33,7 @@ VALUE_TYPES = {
     "integer": "bigint",
     "boolean": "boolean",
     "varchar": "varchar",
+    "timestamp": "timestamp",
 }
 
 
@@ -87,6 +88,7 @@ def _feature_sql(catalog: Catalog, f: Feature, fingerprint: str) -> str:
         "aggregation": f.aggregation,
         "filter": f.filter,
         "window_days": f.window_days,
+        "offset_days": f.offset_days,
         "event_time": f.event_time or f.known_at,
         "known_at": f.known_at,
         "known_until": f.known_until,

@@ -32,7 +32,8 @@ class Fingerprinted:
 
 
 def digest(parts: Mapping[str, str]) -> str:
-    text = json.dumps(dict(sorted(parts.items())), separators=(",", ":"))
+    """Empty parts are left out, so a new optional field does not move existing fingerprints."""
+    text = json.dumps({k: v for k, v in sorted(parts.items()) if v}, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -81,6 +82,7 @@ def fingerprints(
             "aggregation": f.aggregation,
             "filter": canonical(f.filter),
             "window_days": str(f.window_days or ""),
+            "offset_days": str(f.offset_days or ""),
             "event_time": canonical(f.event_time or f.known_at),
             "known_at": canonical(f.known_at),
             "known_until": canonical(f.known_until),

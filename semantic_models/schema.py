@@ -19,6 +19,7 @@ REF = re.compile(r"^(?P<name>[a-z][a-z0-9_]{0,62})@(?P<version>[1-9][0-9]*)$")
 WINDOW = re.compile(r"^(?P<n>[1-9][0-9]*)\s*(?P<unit>day|days|week|weeks)$")
 
 Aggregation = Literal["sum", "count", "avg", "latest"]
+DataType = Literal["numeric", "integer", "boolean", "varchar", "timestamp"]
 
 
 class Model(BaseModel):
@@ -80,9 +81,12 @@ class Feature(Definition):
     known_at: str = "known_at"
     known_until: str | None = None
     default: float | None = Field(None, description="value for an entity with no rows")
-    data_type: Literal["numeric", "integer", "boolean", "varchar"] = "numeric"
+    offset: str | None = Field(
+        None, description="shift the window back: events in (t - offset - window, t - offset]"
+    )
+    data_type: DataType = "numeric"
 
-    @field_validator("window")
+    @field_validator("window", "offset")
     @classmethod
     def _window(cls, value: str | None) -> str | None:
         if value is not None:
@@ -91,22 +95,34 @@ class Feature(Definition):
 
     @model_validator(mode="after")
     def _shape(self) -> Feature:
-        if self.window is not None and self.aggregation == "latest":
-            raise ValueError("a 'latest' feature takes no window")
+        if self.aggregation == "latest" and (self.window or self.offset):
+            raise ValueError("a 'latest' feature takes no window or offset")
+        if self.offset is not None and self.window is None:
+            raise ValueError("an offset needs a window")
+        if self.data_type in ("varchar", "boolean", "timestamp") and self.aggregation != "latest":
+            raise ValueError(f"a {self.data_type} feature can only be aggregated as 'latest'")
         return self
 
     @property
     def window_days(self) -> int | None:
         return None if self.window is None else parse_window(self.window).days
 
+    @property
+    def offset_days(self) -> int | None:
+        return None if self.offset is None else parse_window(self.offset).days
+
 
 class Derived(Definition):
-    """A feature computed from other features of the same entity: ``{name}`` placeholders."""
+    """A feature computed from other features of the same entity.
+
+    ``{name}`` stands for the value of input feature ``name``; ``{as_of}`` for the time the
+    values are taken at (e.g. tenure: ``extract(epoch from {as_of} - {customer_since}) / 86400``).
+    """
 
     entity: str = Field(pattern=NAME)
     expression: str = Field(min_length=1)
     inputs: list[str] = Field(min_length=1, description="feature@version it reads")
-    data_type: Literal["numeric", "integer", "boolean", "varchar"] = "numeric"
+    data_type: DataType = "numeric"
 
 
 class Label(Model):

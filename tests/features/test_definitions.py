@@ -142,7 +142,18 @@ def test_mart_version_is_part_of_the_fingerprint(tmp_path: Path) -> None:
         ),
         ("window: 365 days", "window: 4000 days", 16, "longer than the history"),
         ("window: 365 days", "window: 365 fortnights", 25, "is not '<n> days'"),
-        ("inputs: [paid_late_share_365d@1]", "inputs: [late_ratio@1]", 36, "cycle: late_ratio@1"),
+        (
+            '"{paid_late_share_365d} * 2"\n    inputs: [paid_late_share_365d@1]',
+            '"{late_ratio} * 2"\n    inputs: [late_ratio@1]',
+            36,
+            "cycle: late_ratio@1",
+        ),
+        (
+            '"{paid_late_share_365d} * 2"',
+            '"{paid_late_share} * 2"',
+            36,
+            "{paid_late_share} is not an input",
+        ),
         (
             "invoice_amount@1, late_ratio@1]",
             "invoice_amount@2, late_ratio@1]",

@@ -70,7 +70,36 @@ features:
     expression: amount
     aggregation: latest
     known_until: known_until
+  - name: amt_sum_30d_year_ago
+    version: 1
+    owner: t
+    description: amount over the 30 days a year before (seasonality)
+    entity: customer
+    mart: fct_events
+    expression: amount
+    aggregation: sum
+    window: 30 days
+    offset: 335 days
+    event_time: event_at
+    known_until: known_until
+  - name: last_event_at
+    version: 1
+    owner: t
+    description: event time of the latest known row
+    entity: customer
+    mart: fct_events
+    expression: event_at
+    aggregation: latest
+    data_type: timestamp
+    known_until: known_until
 derived_features:
+  - name: days_since_last_event
+    version: 1
+    owner: t
+    description: days from the latest known row's event to the time asked
+    entity: customer
+    expression: "extract(epoch from {as_of} - {last_event_at}) / 86400"
+    inputs: [last_event_at@1]
   - name: amt_per_doc
     version: 1
     owner: t
@@ -84,7 +113,8 @@ feature_sets:
     owner: t
     description: all of them
     entity: customer
-    features: [amt_sum_30d@1, late_share_90d@1, n_docs@1, last_amount@1, amt_per_doc@1]
+    features: [amt_sum_30d@1, late_share_90d@1, n_docs@1, last_amount@1, amt_per_doc@1,
+               amt_sum_30d_year_ago@1, days_since_last_event@1]
     spine: {time: e.as_of_ts}
 """
 
@@ -115,7 +145,7 @@ def make_rows(seed: int) -> tuple[list[Row], list[tuple[str, str, datetime]]]:
     for company, cust in customers[:-1]:
         for _ in range(rng.randint(8, 16)):
             doc += 1
-            event = minute(rng.uniform(0, 200))
+            event = minute(rng.uniform(0, 500))
             lag = rng.choice([0, 0, 1, 5, 60])  # 60: back-dated document, known much later
             known = event + timedelta(days=lag)
             amount = Decimal(rng.randint(-500, 5000)) / 100
@@ -138,12 +168,14 @@ def make_rows(seed: int) -> tuple[list[Row], list[tuple[str, str, datetime]]]:
     spine: list[tuple[str, str, datetime]] = []
     for company, cust in customers:
         for _ in range(12):
-            spine.append((company, cust, minute(rng.uniform(-5, 260))))
+            spine.append((company, cust, minute(rng.uniform(-5, 700))))
     for r in rows[:25]:  # exact boundaries: at the event, at the window end, at known times
         spine += [
             (r.company, r.cust, r.event_at),
             (r.company, r.cust, r.event_at + timedelta(days=30)),
             (r.company, r.cust, r.event_at + timedelta(days=90)),
+            (r.company, r.cust, r.event_at + timedelta(days=335)),
+            (r.company, r.cust, r.event_at + timedelta(days=365)),
             (r.company, r.cust, r.known_at),
         ]
         if r.known_until:
@@ -160,19 +192,27 @@ def brute_force(rows: list[Row], company: str, cust: str, t: datetime) -> dict[s
         return r.event_at <= t < r.event_at + timedelta(days=days)
 
     w30 = [r for r in known if in_window(r, 30)]
+    year_ago = [
+        r for r in known if r.event_at + timedelta(days=335) <= t < r.event_at + timedelta(days=365)
+    ]
     w90 = [r for r in known if in_window(r, 90) and r.amount > 0]
     amt = sum((r.amount for r in w30), Decimal(0))
     n_docs = len(known)
-    latest = None
+    latest = last_event = None
     if known:
         top = max(r.known_at for r in known)
         latest = max(r.amount for r in known if r.known_at == top)
+        last_event = max(r.event_at for r in known if r.known_at == top and r.amount == latest)
     return {
         "amt_sum_30d": amt,
         "late_share_90d": (sum(r.is_late for r in w90) / len(w90)) if w90 else None,
         "n_docs": n_docs,
         "last_amount": latest,
         "amt_per_doc": (amt / n_docs) if n_docs else None,
+        "amt_sum_30d_year_ago": sum((r.amount for r in year_ago), Decimal(0)),
+        "days_since_last_event": (
+            (t - last_event).total_seconds() / 86400 if last_event is not None else None
+        ),
     }
 
 
@@ -319,7 +359,15 @@ def test_snapshot_and_get_features_agree_with_brute_force(setup: Any) -> None:
     )
     assert len(set(names.values())) == len(names) == len({(c, k) for c, k, _ in spine})
 
-    features = ["amt_sum_30d", "late_share_90d", "n_docs", "last_amount", "amt_per_doc"]
+    features = [
+        "amt_sum_30d",
+        "late_share_90d",
+        "n_docs",
+        "last_amount",
+        "amt_per_doc",
+        "amt_sum_30d_year_ago",
+        "days_since_last_event",
+    ]
     mismatches = []
     for rec in snapshot.to_dict("records"):
         company, cust = names[rec["customer_key"]]

@@ -6,13 +6,15 @@
     t_in = greatest(known_at, event_time) until t_out = the earliest of event_time + window and
     known_until (when the row stopped being true: a later correction or a delete). So at time t
     the value aggregates the rows with t_in <= t < t_out: known at t, event in (t - window, t].
+    `offset_days` shifts the window back: events in (t - offset - window, t - offset].
 
     sum / count / avg are running sums of +x at t_in and -x at t_out (exact on numerics).
     latest takes, at every change point, the most recently known row still valid (ties: the
     larger value): a range join per entity, meant for marts with few rows per entity.
     An entity with rows but none in the window gets `default_value`.
 -#}
-{% macro feature_timeline(relation, key, expression, aggregation, filter, window_days, event_time, known_at, known_until, default_value, value_type) -%}
+{% macro feature_timeline(relation, key, expression, aggregation, filter, window_days, offset_days, event_time, known_at, known_until, default_value, value_type) -%}
+{%- set shifted -%}{% if offset_days %}event_at + interval '{{ offset_days }} days'{% else %}event_at{% endif %}{%- endset -%}
 {%- set typed -%}cast({{ expression }} as {{ value_type }}){%- endset -%}
 with src as (
     select
@@ -59,11 +61,11 @@ spans as (
     select
         entity_key,
         x,
-        case when event_at is not null and event_at > known_from then event_at else known_from end as t_in,
+        case when event_at is not null and {{ shifted }} > known_from then {{ shifted }} else known_from end as t_in,
         {%- if window_days %}
         case
-            when known_to is not null and known_to < event_at + interval '{{ window_days }} days' then known_to
-            else event_at + interval '{{ window_days }} days'
+            when known_to is not null and known_to < {{ shifted }} + interval '{{ window_days }} days' then known_to
+            else {{ shifted }} + interval '{{ window_days }} days'
         end as t_out
         {%- else %}
         known_to as t_out
