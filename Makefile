@@ -16,6 +16,7 @@ lint:
 test: setup
 	bash scripts/services.sh
 	$(MAKE) --no-print-directory lint
+	.venv/bin/erpml definitions check
 	.venv/bin/pytest -n 2 --dist loadfile -q
 
 bench: setup

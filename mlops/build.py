@@ -34,6 +34,7 @@ class BuildOptions:
     dbt_project: Path = DBT_PROJECT
     work_dir: Path | None = None  # dbt target/ and logs/; default: beside the project file
     extra_args: tuple[str, ...] = field(default_factory=tuple)
+    compile_definitions: bool = True  # regenerate the feature models from the catalog first
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ def build(options: BuildOptions, on_event: EventHook | None = None) -> list[Node
     from dbt.cli.main import dbtRunner
 
     target, env = warehouse_env(options.project, options.target)
+    if options.compile_definitions:
+        from mlops.definitions import compile_definitions, load_definitions
+
+        compile_definitions(load_definitions(options.project, dbt_project=options.dbt_project))
     work = options.work_dir or options.project.resolve().parent / ".erpml" / "dbt"
     args = [
         "build",
@@ -118,6 +123,10 @@ def build(options: BuildOptions, on_event: EventHook | None = None) -> list[Node
     ]
     for selector in options.select:
         args += ["--select", selector]
+    if options.select:
+        # Only tests whose every parent is selected: a partial build never runs a relationships
+        # test against a model it did not build.
+        args += ["--indirect-selection", "cautious"]
     args += list(options.extra_args)
 
     def callback(event: Any) -> None:

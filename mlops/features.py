@@ -99,11 +99,12 @@ def plan(catalog: Catalog, fset: FeatureSet) -> Plan:
         columns[ref] = col
         return col
 
-    for ref in fset.features:
+    # Plain features first, so a derived feature's input that the set also shows is shared.
+    for ref in sorted(fset.features, key=lambda r: r in catalog.derived_features):
         add(ref, False)
     ordered = sorted(columns.values(), key=lambda c: (c.expression is not None, c.hidden))
     return Plan(
-        fset.ref, entity.key, entity.mart, tuple(entity.references.values()), tuple(ordered)
+        fset.ref, entity.key, entity.relation, tuple(entity.references.values()), tuple(ordered)
     )
 
 
@@ -184,7 +185,9 @@ def _spine_select(catalog: Catalog, fset: FeatureSet, cutoff: datetime) -> str:
         where.append(f"({fset.spine.filter})")
     if fset.label is not None and fset.label.filter:
         where.append(f"({fset.label.filter})")
-    return f"select {', '.join(cols)} from {MARTS}.{entity.mart} as e where {' and '.join(where)}"
+    return (
+        f"select {', '.join(cols)} from {MARTS}.{entity.relation} as e where {' and '.join(where)}"
+    )
 
 
 def create_snapshot(
@@ -300,7 +303,7 @@ def get_features(
         spine = (
             f'(select cast(r."{entity.key}" as varchar) as "{entity.key}", '
             f"cast(r.as_of as timestamp) as as_of{', ' + refs if refs else ''} "
-            f"from _erpml_request as r left join {MARTS}.{entity.mart} as e "
+            f"from _erpml_request as r left join {MARTS}.{entity.relation} as e "
             f'on cast(e."{entity.key}" as varchar) = cast(r."{entity.key}" as varchar))'
         )
         return wh.frame(pit_sql(p, spine, wh.dialect))

@@ -204,6 +204,10 @@ def _check_metrics(catalog: Catalog, marts: set[str] | None) -> None:
         for dep in _metric_inputs(metric):
             if dep not in catalog.metrics:
                 _fail(catalog, "metrics", ref, f"unknown metric {dep!r}")
+        if metric.type == "cumulative" and catalog.metrics[metric.inputs[0]].type != "simple":
+            _fail(
+                catalog, "metrics", ref, f"cumulative over {metric.inputs[0]}: not a simple metric"
+            )
     _acyclic(catalog, "metrics", {r: _metric_inputs(m) for r, m in catalog.metrics.items()})
 
 
@@ -257,17 +261,22 @@ def _acyclic(catalog: Catalog, kind: str, edges: Mapping[str, list[str]]) -> Non
 def _leak(catalog: Catalog, fset: FeatureSet, entity: Entity) -> str | None:
     """Why the label could leak into a feature of the set, or None."""
     assert fset.label is not None
-    label_columns = columns_of(fset.label.expression) | columns_of(fset.label.known_at)
+    label = fset.label
+    outcome = (
+        {c.lower() for c in label.outcome_columns}
+        if label.outcome_columns is not None
+        else columns_of(label.expression)
+    )
     for ref in _expand(catalog, fset.features):
         feature = catalog.features[ref]
         grain = feature.key or catalog.entity(feature.entity).key
         if feature.mart != entity.mart or grain != entity.key:
             continue
-        shared = label_columns & columns_of(feature.expression)
+        shared = outcome & (columns_of(feature.expression) | columns_of(feature.filter))
         if shared:
             cols = ", ".join(sorted(shared))
             return (
-                f"label {fset.label.name} could leak into feature {ref}: both read {cols} of "
+                f"label {label.name} could leak into feature {ref}: both read {cols} of "
                 f"{entity.mart} at the {entity.name} grain"
             )
     return None

@@ -10,12 +10,11 @@
 
 and under ``dbt_project/models/semantic/_generated/`` the dbt semantic-layer YAML (semantic
 models over the marts the metrics read, and the metrics) that MetricFlow queries.
-Generated folders are rewritten whole on every compile; they are not committed.
+Generated folders hold exactly what the catalog compiles to; they are not committed.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -54,29 +53,37 @@ def compile_catalog(
     prints: Mapping[tuple[str, str], Fingerprinted],
     dbt_project: Path,
 ) -> list[Path]:
-    """Write the generated dbt files; returns the paths written."""
+    """Write the generated dbt files; returns the paths of every generated file.
+
+    Files are written only when their content changes (each through a temporary file and a
+    rename), and generated files no longer wanted are removed: compiling an unchanged catalog
+    touches nothing, so builds running side by side never see a half-written folder.
+    """
+    wanted: dict[Path, str] = {}
     features_dir = dbt_project / FEATURES_DIR
     semantic_dir = dbt_project / SEMANTIC_DIR
-    for folder in (features_dir, semantic_dir):
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-    written = []
     docs: list[dict[str, Any]] = []
     for ref, feature in sorted(catalog.features.items()):
         fp = prints[("features", ref)].fingerprint
-        path = features_dir / f"{model_name(ref)}.sql"
-        path.write_text(_feature_sql(catalog, feature, fp))
-        written.append(path)
+        wanted[features_dir / f"{model_name(ref)}.sql"] = _feature_sql(catalog, feature, fp)
         docs.append(_feature_doc(feature, fp))
-    schema = features_dir / "_features.yml"
-    schema.write_text(yaml.safe_dump({"version": 2, "models": docs}, sort_keys=False))
-    written.append(schema)
+    schema = {"version": 2, "models": docs}
+    wanted[features_dir / "_features.yml"] = yaml.safe_dump(schema, sort_keys=False)
     if catalog.metrics:
-        layer = semantic_dir / "_semantic_layer.yml"
-        layer.write_text(yaml.safe_dump(semantic_layer(catalog), sort_keys=False))
-        written.append(layer)
-    return written
+        layer = yaml.safe_dump(semantic_layer(catalog), sort_keys=False)
+        wanted[semantic_dir / "_semantic_layer.yml"] = layer
+    for folder in (features_dir, semantic_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():
+            if old not in wanted:
+                old.unlink()
+    for path, text in wanted.items():
+        if path.exists() and path.read_text() == text:
+            continue
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return sorted(wanted)
 
 
 def _feature_sql(catalog: Catalog, f: Feature, fingerprint: str) -> str:
@@ -151,27 +158,50 @@ def semantic_layer(catalog: Catalog) -> dict[str, Any]:
             {
                 "name": f"sm_{mart}",
                 "model": f"ref('{mart}')",
-                "defaults": {"agg_time_dimension": times[0]},
+                "defaults": {"agg_time_dimension": _dimension_name(times[0])},
+                "primary_entity": f"{mart}_row",
                 "entities": [{"name": "company", "type": "foreign", "expr": "company_key"}],
-                "dimensions": [
-                    {"name": t, "type": "time", "type_params": {"time_granularity": "day"}}
-                    for t in times
-                ]
+                "dimensions": [_time_dimension(t) for t in times]
                 + [{"name": "source_system", "type": "categorical"}],
-                "measures": [
-                    {
-                        "name": _measure_name(m),
-                        "agg": m.measure.aggregation if m.measure else "sum",
-                        "expr": m.measure.expression if m.measure else "1",
-                        "agg_time_dimension": m.time,
-                    }
-                    for m in metrics
-                ],
+                "measures": [_measure(m) for m in metrics],
             }
         )
     return {
         "semantic_models": semantic_models,
         "metrics": [_metric(m) for m in catalog.metrics.values()],
+    }
+
+
+GRANULARITIES = {"day", "week", "month", "quarter", "year", "hour", "minute", "second"}
+
+
+def _dimension_name(column: str) -> str:
+    """MetricFlow refuses granularity words as names: ``month`` becomes ``month_date``."""
+    return f"{column}_date" if column.lower() in GRANULARITIES else column
+
+
+def _time_dimension(column: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": _dimension_name(column),
+        "type": "time",
+        "type_params": {"time_granularity": "day"},
+    }
+    if out["name"] != column:
+        out["expr"] = column
+    return out
+
+
+def _measure(m: Metric) -> dict[str, Any]:
+    """A metric's filter goes into its measure as SQL (``case when filter then expr end``)."""
+    assert m.measure is not None
+    expr = m.measure.expression
+    if m.filter:
+        expr = f"case when {m.filter} then {expr} end"
+    return {
+        "name": _measure_name(m),
+        "agg": m.measure.aggregation,
+        "expr": expr,
+        "agg_time_dimension": _dimension_name(m.time or ""),
     }
 
 
@@ -193,8 +223,6 @@ def _metric(m: Metric) -> dict[str, Any]:
     }
     if m.type == "simple":
         out["type_params"] = {"measure": _measure_name(m)}
-        if m.filter:
-            out["filter"] = m.filter
     elif m.type == "ratio":
         assert m.numerator and m.denominator
         out["type_params"] = {
@@ -211,8 +239,9 @@ def _metric(m: Metric) -> dict[str, Any]:
             "metrics": [{"name": _metric_name(r)} for r in m.inputs],
         }
     else:
-        params: dict[str, Any] = {"metric": {"name": _metric_name(m.inputs[0])}}
+        name, version = m.inputs[0].split("@")
+        params: dict[str, Any] = {"measure": f"{name}_v{version}_measure"}
         if m.window:
-            params["window"] = f"{parse_window(m.window).days} days"
+            params["cumulative_type_params"] = {"window": f"{parse_window(m.window).days} days"}
         out["type_params"] = params
     return out

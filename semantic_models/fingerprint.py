@@ -61,7 +61,8 @@ def fingerprints(
         key = ("entities", e.ref)
         if key not in out:
             refs = ",".join(f"{k}={v}" for k, v in sorted(e.references.items()))
-            done("entities", e.ref, {"key": e.key, "mart": mart(e.mart), "references": refs})
+            parts = {"key": e.key, "mart": mart(e.mart, e.mart_version), "references": refs}
+            done("entities", e.ref, parts)
         return out[key].fingerprint
 
     def feature(ref: str) -> str:
@@ -128,7 +129,7 @@ def fingerprints(
             "features": ",".join(f"{r}={feature(r)}" for r in sorted(s.features)),
             "label": (
                 f"{label.name}|{canonical(label.expression)}|{canonical(label.known_at)}|"
-                f"{canonical(label.filter)}"
+                f"{canonical(label.filter)}|{','.join(sorted(label.outcome_columns or []))}"
                 if label
                 else ""
             ),

@@ -44,10 +44,16 @@ class Entity(Definition):
 
     key: str = Field(pattern=NAME, description="key column, e.g. customer_key")
     mart: str = Field(pattern=NAME, description="the dimension or fact that lists the entity")
+    mart_version: int | None = Field(None, ge=1, description="pin a dbt model version")
     references: dict[str, str] = Field(
         default_factory=dict,
         description="other entities this one points to: entity name -> key column in `mart`",
     )
+
+    @property
+    def relation(self) -> str:
+        """The table name of the mart (a versioned dbt model is ``<name>_v<version>``)."""
+        return f"{self.mart}_v{self.mart_version}" if self.mart_version else self.mart
 
 
 def parse_window(text: str) -> timedelta:
@@ -132,6 +138,11 @@ class Label(Model):
     expression: str = Field(min_length=1)
     known_at: str = Field(min_length=1, description="SQL: when the label's value is settled")
     filter: str | None = None
+    outcome_columns: list[str] | None = Field(
+        None,
+        description="columns that carry the outcome (default: those the expression reads); "
+        "a feature at the label's grain must not read them",
+    )
 
 
 class Spine(Model):

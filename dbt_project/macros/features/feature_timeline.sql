@@ -15,7 +15,11 @@
 -#}
 {% macro feature_timeline(relation, key, expression, aggregation, filter, window_days, offset_days, event_time, known_at, known_until, default_value, value_type) -%}
 {%- set shifted -%}{% if offset_days %}event_at + interval '{{ offset_days }} days'{% else %}event_at{% endif %}{%- endset -%}
+{%- if aggregation == 'count' -%}
+{%- set typed -%}case when ({{ expression }}) is not null then 1 end{%- endset -%}
+{%- else -%}
 {%- set typed -%}cast({{ expression }} as {{ value_type }}){%- endset -%}
+{%- endif -%}
 with src as (
     select
         cast({{ key }} as varchar) as entity_key,
