@@ -40,6 +40,17 @@ features:
     window: 30 days
     event_time: event_at
     known_until: known_until
+  - name: amt_sum_30d
+    version: 2
+    owner: t
+    description: amount over 60 days (v2 widened the window; v1 stays computable)
+    entity: customer
+    mart: fct_events
+    expression: amount
+    aggregation: sum
+    window: 60 days
+    event_time: event_at
+    known_until: known_until
   - name: late_share_90d
     version: 1
     owner: t
@@ -113,7 +124,7 @@ feature_sets:
     owner: t
     description: all of them
     entity: customer
-    features: [amt_sum_30d@1, late_share_90d@1, n_docs@1, last_amount@1, amt_per_doc@1,
+    features: [amt_sum_30d@1, amt_sum_30d@2, late_share_90d@1, n_docs@1, last_amount@1, amt_per_doc@1,
                amt_sum_30d_year_ago@1, days_since_last_event@1]
     spine: {time: e.as_of_ts}
 """
@@ -192,6 +203,7 @@ def brute_force(rows: list[Row], company: str, cust: str, t: datetime) -> dict[s
         return r.event_at <= t < r.event_at + timedelta(days=days)
 
     w30 = [r for r in known if in_window(r, 30)]
+    w60 = [r for r in known if in_window(r, 60)]
     year_ago = [
         r for r in known if r.event_at + timedelta(days=335) <= t < r.event_at + timedelta(days=365)
     ]
@@ -204,7 +216,8 @@ def brute_force(rows: list[Row], company: str, cust: str, t: datetime) -> dict[s
         latest = max(r.amount for r in known if r.known_at == top)
         last_event = max(r.event_at for r in known if r.known_at == top and r.amount == latest)
     return {
-        "amt_sum_30d": amt,
+        "amt_sum_30d__v1": amt,
+        "amt_sum_30d__v2": sum((r.amount for r in w60), Decimal(0)),
         "late_share_90d": (sum(r.is_late for r in w90) / len(w90)) if w90 else None,
         "n_docs": n_docs,
         "last_amount": latest,
@@ -360,7 +373,8 @@ def test_snapshot_and_get_features_agree_with_brute_force(setup: Any) -> None:
     assert len(set(names.values())) == len(names) == len({(c, k) for c, k, _ in spine})
 
     features = [
-        "amt_sum_30d",
+        "amt_sum_30d__v1",
+        "amt_sum_30d__v2",
         "late_share_90d",
         "n_docs",
         "last_amount",
