@@ -158,13 +158,14 @@ class Snapshot:
 
 
 def feature_fingerprints(catalog: Catalog, fset: FeatureSet) -> dict[str, str]:
+    """The fingerprint of every feature the set computes (its features and their inputs)."""
     from semantic_models.fingerprint import fingerprints
 
     prints = fingerprints(catalog)
     out = {}
-    for ref in fset.features:
-        kind = "derived_features" if ref in catalog.derived_features else "features"
-        out[ref] = prints[(kind, ref)].fingerprint
+    for column in plan(catalog, fset).columns:
+        kind = "derived_features" if column.ref in catalog.derived_features else "features"
+        out[column.ref] = prints[(kind, column.ref)].fingerprint
     return out
 
 
@@ -241,8 +242,9 @@ def _record(
     )
 
 
-def _check_timelines(wh: Warehouse, p: Plan, prints: dict[str, str]) -> None:
-    """Every timeline table exists and was built from the fingerprint the catalog has now."""
+def stored_fingerprints(wh: Warehouse, p: Plan) -> dict[str, str | None]:
+    """The fingerprint each timeline table of the plan was built from (None: no such table)."""
+    out: dict[str, str | None] = {}
     for c in p.columns:
         if c.table is None:
             continue
@@ -258,17 +260,24 @@ def _check_timelines(wh: Warehouse, p: Plan, prints: dict[str, str]) -> None:
                 "n.oid = c.relnamespace where n.nspname = %s and c.relname = %s",
                 (schema, name),
             )
-        if not found:
+        comment = str(found[0][0] or "") if found else None
+        out[c.ref] = comment.rsplit(":", 1)[-1] if comment else ("" if found else None)
+    return out
+
+
+def _check_timelines(wh: Warehouse, p: Plan, prints: dict[str, str]) -> None:
+    """Every timeline table exists and was built from the fingerprint in ``prints``."""
+    for ref, stored in stored_fingerprints(wh, p).items():
+        table = next(c.table for c in p.columns if c.ref == ref)
+        if stored is None:
             raise MlopsError(
-                f"feature {c.ref}: no table {c.table} (run erpml definitions compile and "
-                "erpml build)"
+                f"feature {ref}: no table {table} (run erpml definitions compile and erpml build)"
             )
-        expected = prints.get(c.ref)
-        stored = str(found[0][0] or "")
-        if expected and expected not in stored:
+        expected = prints.get(ref)
+        if expected and expected != stored:
             raise MlopsError(
-                f"feature {c.ref}: table {c.table} was built from another definition "
-                f"({stored or 'unknown'}, catalog has {expected}); rebuild with erpml build"
+                f"feature {ref}: table {table} was built from fingerprint {stored or 'unknown'}, "
+                f"expected {expected}; rebuild with erpml build"
             )
 
 
@@ -278,10 +287,14 @@ def get_features(
     ref: str,
     entities: Sequence[str] | pd.DataFrame,
     as_of: datetime | None = None,
+    *,
+    expected: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Feature values of ``entities`` (keys, or a frame with the key and ``as_of``) at ``as_of``.
 
     The same SQL as a training snapshot: the values a snapshot taken at that time would hold.
+    ``expected``: feature@version -> fingerprint the timelines must have been built from
+    (default: the catalog's); a scoring job passes its model's training fingerprints.
     """
     import pandas as pd
 
@@ -297,7 +310,7 @@ def get_features(
     frame = frame[[entity.key, "as_of"]].astype({entity.key: "string"})
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     with open_warehouse(project, read_only=True) as wh:
-        _check_timelines(wh, p, feature_fingerprints(catalog, fset))
+        _check_timelines(wh, p, expected or feature_fingerprints(catalog, fset))
         wh.write("_erpml_request", frame.astype({entity.key: object}), temporary=True)
         refs = ", ".join(f'cast(e."{k}" as varchar) as "{k}"' for k in p.reference_keys)
         spine = (
