@@ -3,7 +3,7 @@
 ``canonical(sql)`` is the text a fingerprint hashes: parsed as DuckDB SQL, identifiers
 lower-cased, whitespace and keyword case normalized, parentheses around atoms dropped, and the
 operands of commutative operators (AND, OR, +, *, =, <>) put in a fixed order, so formatting,
-aliases and reordered terms do not change what a definition computes.
+aliases and reordered terms (and IN lists) do not change what a definition computes.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def canonical(sql: str | None) -> str:
     if sql is None or not sql.strip():
         return ""
     tree = _canon(normalize_identifiers(parse(sql), dialect=READ))
+    while isinstance(tree, exp.Paren):  # parentheses around the whole expression
+        tree = tree.this
     return tree.sql(dialect=READ, normalize=True)
 
 
@@ -72,6 +74,10 @@ def _order(node: exp.Expr) -> exp.Expr:
         kind = type(node)
         terms = sorted(_flatten(node, kind), key=lambda t: t.sql(dialect=READ))
         return reduce(lambda a, b: kind(this=a, expression=b), terms)
+    if isinstance(node, exp.In) and node.args.get("expressions"):
+        items = sorted(node.args["expressions"], key=lambda t: t.sql(dialect=READ))
+        node.set("expressions", items)
+        return node
     if isinstance(node, _SYMMETRIC):
         left, right = sorted((node.this, node.expression), key=lambda t: t.sql(dialect=READ))
         return type(node)(this=left, expression=right)

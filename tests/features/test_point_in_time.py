@@ -124,8 +124,8 @@ feature_sets:
     owner: t
     description: all of them
     entity: customer
-    features: [amt_sum_30d@1, amt_sum_30d@2, late_share_90d@1, n_docs@1, last_amount@1, amt_per_doc@1,
-               amt_sum_30d_year_ago@1, days_since_last_event@1]
+    features: [amt_sum_30d@1, amt_sum_30d@2, late_share_90d@1, n_docs@1, last_amount@1,
+               amt_per_doc@1, amt_sum_30d_year_ago@1, days_since_last_event@1]
     spine: {time: e.as_of_ts}
 """
 
