@@ -1,0 +1,52 @@
+{#-
+    int_receivables__as_of: one row per source system with the date its landed AR/AP state is
+    "as of". Open amounts, statuses and days late of open items are measured on this date.
+
+    Default: the latest business or audit date seen in that ERP's receivables and payables
+    (invoice, receipt and voucher dates, JDE UPMJ and NetSuite lastmodifieddate), capped at the
+    date of the latest extraction of those tables. Vista keeps no audit stamps, so its as-of is
+    the latest document or payment date. `--vars '{erpml_as_of_date: 2026-06-30}'` overrides it
+    for every source system.
+-#}
+{%- set as_of = var('erpml_as_of_date', none) -%}
+with activity as (
+    select 'jde' as source_system, max(invoice_date) as last_date,
+        max(cast(known_at as date)) as last_change, max(_erpml_extracted_at) as extracted_at
+    from {{ ref('stg_jde__f03b11') }}
+    union all
+    select 'jde', max(receipt_date), max(cast(known_at as date)), max(_erpml_extracted_at)
+    from {{ ref('stg_jde__f03b14') }}
+    union all
+    select 'jde', max(invoice_date), max(cast(known_at as date)), max(_erpml_extracted_at)
+    from {{ ref('stg_jde__f0411') }}
+    union all
+    select 'vista', max(trans_date), cast(null as date), max(erpml_extracted_at)
+    from {{ ref('stg_vista__barth') }}
+    union all
+    select 'vista', max(inv_date), cast(null as date), max(erpml_extracted_at)
+    from {{ ref('stg_vista__bapth') }}
+    union all
+    select 'vista', max(paid_date), cast(null as date), max(erpml_extracted_at)
+    from {{ ref('stg_vista__baptd') }}
+    union all
+    select 'netsuite', max(trandate), max(cast(lastmodifieddate as date)), max(erpml_extracted_at)
+    from {{ ref('stg_netsuite__transaction') }}
+    where transaction_type in ('CustInvc', 'CustPymt', 'CustCred', 'VendBill', 'VendPymt')
+),
+
+final as (
+    select
+        source_system,
+        {%- if as_of %}
+        cast('{{ as_of }}' as date) as as_of_date
+        {%- else %}
+        least(
+            greatest(max(last_date), max(last_change)),
+            cast(max(extracted_at) as date)
+        ) as as_of_date
+        {%- endif %}
+    from activity
+    group by source_system
+)
+
+select * from final
