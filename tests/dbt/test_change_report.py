@@ -1,0 +1,140 @@
+"""`erpml diff` end to end on the fixture warehouse: classes, reach, values and scores, exit codes.
+
+A throwaway git repository holds a copy of the catalog and dbt models; the warehouse holds the
+built features, a late-payment training snapshot and a model trained on it. Three edits:
+a window change without a new version (blocking, values and scores move), the same change as a
+new version beside the old one (not blocking, values and scores still reported), and a cosmetic
+edit (equivalent, nothing to measure).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mlops.cli.main import cli
+from tests.dbt.conftest import Landed
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW = (
+    "    window: 365 days\n    event_time: paid_date\n    known_at: paid_date\n  - name: cust_share"
+)
+
+
+@pytest.fixture(scope="module")
+def world(landed: Landed, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from mlops.build import _release_duckdb
+    from mlops.definitions import load_definitions
+    from mlops.features import create_snapshot
+    from mlops.models.store import store_for
+    from mlops.models.train import train
+
+    home = tmp_path_factory.mktemp("change_report")
+    project = home / "erpml.yml"
+    warehouse = landed.duckdb_copy(home)
+    project.write_text(yaml.safe_dump({"warehouse": {"kind": "duckdb", "path": str(warehouse)}}))
+    res = CliRunner().invoke(
+        cli, ["build", "--project", str(project), "--select", "+tag:erpml_feature"]
+    )
+    assert res.exit_code == 0, res.output
+    _release_duckdb()
+    catalog = load_definitions(project).catalog
+    create_snapshot(project, catalog, "late_payment@1", cutoff=datetime(2030, 1, 1))
+    train(project, catalog, "late_payment@1", store=store_for(project))
+
+    repo = home / "repo"
+    repo.mkdir()
+    for folder in ("semantic_models", "dbt_project"):
+        shutil.copytree(
+            ROOT / folder,
+            repo / folder,
+            ignore=shutil.ignore_patterns("target", "logs", "_generated", "__pycache__"),
+        )
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    return project, repo
+
+
+def _diff(project: Path, repo: Path, out: Path, edit: tuple[str, str]) -> tuple[int, dict, str]:
+    path = repo / "semantic_models" / "catalog" / "late_payment.yml"
+    original = path.read_text()
+    assert edit[0] in original
+    path.write_text(original.replace(edit[0], edit[1], 1))
+    try:
+        res = CliRunner().invoke(
+            cli,
+            ["diff", "--repo", str(repo), "--base", "HEAD", "--project", str(project),
+             "--out", str(out)],
+        )  # fmt: skip
+    finally:
+        path.write_text(original)
+    report = json.loads((out / "change_report.json").read_text()) if out.exists() else {}
+    return res.exit_code, report, res.output + res.stderr
+
+
+def test_value_change_without_version_is_blocking_and_measured(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project, repo = world
+    code, report, output = _diff(
+        project, repo, tmp_path, (WINDOW, WINDOW.replace("365 days", "180 days"))
+    )
+    assert code == 8, output
+    assert "cust_avg_days_late_365d@1: value-changing without a new version" in output
+    (change,) = report["definitions"]
+    assert change["change"] == "value-changing" and change["ref"] == "cust_avg_days_late_365d@1"
+    assert "late_payment@1" in report["touched"]["feature_sets"]
+    assert report["models"] == ["late_payment@1"]
+    (values,) = report["values"]
+    assert 0 < values["rows_changed"] <= values["rows"]
+    (scores,) = report["scores"]
+    assert scores["model"] == "late_payment@1" and scores["rows_changed"] > 0
+    assert scores["max_abs_change"] >= scores["mean_abs_change"] > 0
+    assert {"auc_old", "auc_new", "decisions_flipped"} <= set(scores)
+    page = (tmp_path / "change_report.html").read_text()
+    assert "<svg" in page and len(page) < 200_000
+    markdown = (tmp_path / "change_report.md").read_text()
+    assert "How much scores move" in markdown and "window: 180 days" in markdown
+
+
+def test_new_version_beside_the_old_one_is_not_blocking(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project, repo = world
+    path = repo / "semantic_models" / "catalog" / "late_payment.yml"
+    text = path.read_text()
+    start = text.index("  - name: cust_avg_days_late_365d")
+    end = text.index("  - name: cust_share_paid_late_365d")
+    v2 = text[start:end].replace("version: 1", "version: 2", 1).replace("365 days", "180 days")
+    code, report, output = _diff(project, repo, tmp_path, (text[start:end], text[start:end] + v2))
+    assert code == 0, output
+    (change,) = report["definitions"]
+    assert change["change"] == "added" and change["ref"] == "cust_avg_days_late_365d@2"
+    (values,) = report["values"]
+    assert values["feature_set"] == "late_payment@1" and values["rows_changed"] > 0
+    assert report["scores"] and report["scores"][0]["rows_changed"] > 0
+
+
+def test_cosmetic_edit_is_equivalent_and_not_measured(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project, repo = world
+    code, report, output = _diff(
+        project,
+        repo,
+        tmp_path,
+        ("expression: due_date - invoice_date", "expression: DUE_DATE - Invoice_Date"),
+    )
+    assert code == 0, output
+    (change,) = report["definitions"]
+    assert change["change"] == "equivalent"
+    assert report["values"] == [] and report["scores"] == []
