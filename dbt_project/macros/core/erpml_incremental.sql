@@ -6,9 +6,11 @@
     that saw it. An incremental fact therefore:
 
     1. carries `source_table` (the landing table of the row) and `_erpml_batch_id`;
-    2. in a pre-hook, deletes its rows whose source row was deleted since the fact's watermark
-       (`erpml_delete_tombstones`), so source deletes and F4211 -> F42119 moves leave no rows
-       behind;
+    2. in a pre-hook, deletes its rows of that landing table whose source row was deleted since
+       the fact's watermark (`erpml_delete_tombstones`), so source deletes leave no rows behind;
+       only rows of the tombstone's own table go (a JDE line moved from F4211 to F42119 keeps
+       its key: the F4211 tombstone must not delete the F42119 row, on this run or any later
+       one, since a tombstone stays above the F4211 watermark);
     3. selects only staging rows landed after the watermark of their landing table
        (`erpml_after_watermark`) and merges them by its unique key (`delete+insert`).
 
@@ -36,7 +38,7 @@
 -#}
 {% macro erpml_delete_tombstones(key_column, source_relation, source_table, key_sql) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ key_column }} in (
+        delete from {{ this }} where source_table = '{{ source_table }}' and {{ key_column }} in (
             select {{ key_sql }} from {{ source_relation }} as source
             where "_erpml_deleted" and "_erpml_batch_id" > {{ erpml.erpml_watermark(source_table) }}
         )

@@ -8,9 +8,13 @@
     {{ return(adapter.dispatch('erpml_raise', 'erpml')(message_sql, data_type)) }}
 {%- endmacro %}
 
-{#- PostgreSQL has no error() function: the failing cast shows the message as its input value. -#}
+{#-
+    PostgreSQL has no error() function: the failing cast shows the message as its input value.
+    The message goes through integer first, so it fails whatever `data_type` is (a cast of text
+    to varchar would succeed and return the message as data).
+-#}
 {% macro default__erpml_raise(message_sql, data_type) -%}
-    cast(cast({{ message_sql }} as varchar) as {{ data_type }})
+    cast(cast(cast({{ message_sql }} as varchar) as integer) as {{ data_type }})
 {%- endmacro %}
 
 {% macro duckdb__erpml_raise(message_sql, data_type) -%}

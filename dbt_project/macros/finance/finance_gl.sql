@@ -1,0 +1,51 @@
+{#-
+    General-ledger marts (models/marts/finance): keys computed from landing columns, the
+    reporting-currency precision and a text-typed failure.
+
+    The gl_entry_key of fct_gl_entry is computed once per ERP by these macros, both from the
+    staged columns (the model) and from the raw landing columns (the tombstone pre-hook, which
+    reads rows flagged `_erpml_deleted`), so a source delete removes exactly the fact row it
+    produced. `tests/finance/assert_gl_entry_keys_match_landing.sql` checks the two agree.
+-#}
+
+{#- JDE F0911: the staging key of stg_jde__f0911 (document company, type, number, G/L date,
+    line, ledger type, line extension), from the raw columns of relation alias `alias`. -#}
+{% macro finance_jde_f0911_key(alias) -%}
+    {{ erpml.erpml_key('jde', 'trim(' ~ alias ~ '."GLKCO")', [
+        'trim(' ~ alias ~ '."GLDCT")', 'cast(' ~ alias ~ '."GLDOC" as bigint)',
+        'cast(' ~ alias ~ '."GLDGJ" as bigint)', 'cast(' ~ alias ~ '."GLJELN" as bigint)',
+        'trim(' ~ alias ~ '."GLLT")', 'trim(' ~ alias ~ '."GLEXTL")']) }}
+{%- endmacro %}
+
+{#- Vista bGLDT: company, batch month (first of the month) and GLTrans. -#}
+{% macro finance_vista_bgldt_key(company, month, gl_trans) -%}
+    {{ erpml.erpml_key('vista', company, [month, gl_trans]) }}
+{%- endmacro %}
+
+{#- NetSuite transactionaccountingline: subsidiary, transaction, line and accounting book. -#}
+{% macro finance_netsuite_tal_key(subsidiary, transaction, line, book) -%}
+    {{ erpml.erpml_key('netsuite', subsidiary, [transaction, line, book]) }}
+{%- endmacro %}
+
+{#- The subsidiary of a landed accounting line, read from the landed transactionline (kept,
+    flagged, when the transaction is deleted). -#}
+{% macro finance_netsuite_tal_subsidiary(alias) -%}
+    (select cast(l."subsidiary" as varchar) from {{ source('netsuite', 'transactionline') }} as l
+     where l."transaction" = {{ alias }}."transaction" and l."id" = {{ alias }}."transactionline")
+{%- endmacro %}
+
+{#- Decimals of var('reporting_currency') amounts (USD cents by default). -#}
+{% macro finance_reporting_decimals() -%}
+    {{ var('reporting_currency_decimals', 2) }}
+{%- endmacro %}
+
+{#- An expression of type `data_type` that fails the query with `message_sql`. For text
+    columns: erpml_raise(..., 'varchar') does not fail on PostgreSQL (a text cast of text
+    succeeds), so the message is cast to integer first. -#}
+{% macro finance_raise(message_sql, data_type) -%}
+    {%- if data_type | lower in ('varchar', 'text') -%}
+        cast({{ erpml.erpml_raise(message_sql, 'integer') }} as varchar)
+    {%- else -%}
+        {{ erpml.erpml_raise(message_sql, data_type) }}
+    {%- endif -%}
+{%- endmacro %}
