@@ -2,6 +2,9 @@
     jde_sales_order_lines(relation): the staging select of F4211 and F42119 (identical layouts).
     Quantities and prices by the data-dictionary decimals; the extended price SDAEXP in the
     company currency (F0010 of SDCO) by its F0013 decimals. `known_at` from SDUPMJ + SDTDAY.
+    Foreign-currency lines (SDCRMD 'F'): `foreign_unit_price` SDFUP and `foreign_extended_amount`
+    SDFEA in the transaction currency SDCRCD (`transaction_currency_code`, else the company's);
+    NULL on domestic lines, whose transaction currency is the company currency.
 -#}
 {% macro jde_sales_order_lines(relation) -%}
 with source as (
@@ -41,6 +44,15 @@ renamed as (
         companies.currency_code,
         {{ erpml.jde_currency_amount('source."SDAEXP"', 'currencies.currency_decimals',
             'companies.currency_code') }} as extended_amount,
+        trim(source."SDCRMD") = 'F' as is_foreign_currency,
+        coalesce({{ erpml.jde_code('source."SDCRCD"') }}, companies.currency_code) as transaction_currency_code,
+        case when trim(source."SDCRMD") = 'F'
+            then {{ erpml.jde_dd_decimals('source."SDFUP"', 'unit_price') }}
+        end as foreign_unit_price,
+        case when trim(source."SDCRMD") = 'F'
+            then {{ erpml.jde_currency_amount('source."SDFEA"',
+                'transaction_currencies.currency_decimals', 'source."SDCRCD"') }}
+        end as foreign_extended_amount,
         {{ erpml.jde_julian_to_date('source."SDTRDJ"') }} as order_date,
         {{ erpml.jde_julian_to_date('source."SDDRQJ"') }} as requested_date,
         {{ erpml.jde_julian_to_date('source."SDADDJ"') }} as shipped_date,
@@ -50,6 +62,8 @@ renamed as (
     from source
     left join companies on companies.company_code = {{ erpml.jde_company('source."SDCO"') }}
     left join currencies on currencies.currency_code = companies.currency_code
+    left join currencies as transaction_currencies
+        on transaction_currencies.currency_code = {{ erpml.jde_code('source."SDCRCD"') }}
 ),
 
 final as (
