@@ -69,7 +69,48 @@ class VistaConnector(SqlConnector):
                 "upsert", select(columns, source, where=in_window), scope=landed_window, label=label
             )
         )
+        touched = self._touched(spec, start)
+        if touched is not None:
+            where, why = touched
+            pulls.append(Pull("upsert", select(columns, source, where=where), label=why))
         return pulls
+
+    def _touched(self, spec: TableSpec, start: date) -> tuple[exp.Expr, str] | None:
+        """Rows of closed months that later activity updates in place (Vista has no row stamps).
+
+        Receipts posted this month change the ``Paid``/``AmountDue`` of invoices of any earlier
+        month (``bARTH``), payments set ``PaidMth`` and the status of old AP detail (``bAPTD``)
+        and the ``OpenYN`` of its header (``bAPTH``): re-pull exactly those rows.
+        """
+        outer = self.source_table(spec).name  # the view's name when reading views
+        since = self._date(start)
+        if spec.name == "bARTH":
+            lines = self._spec("bARTL")
+            match = exp.and_(
+                exp.EQ(this=col("ARCo", "l"), expression=col("ARCo", outer)),
+                exp.EQ(this=col("ApplyMth", "l"), expression=col("Mth", outer)),
+                exp.EQ(this=col("ApplyTrans", "l"), expression=col("ARTrans", outer)),
+                col("Mth", "l") >= since,
+            )
+            sub = exp.select("1").from_(self.source_table(lines).as_("l", quoted=True)).where(match)
+            return exp.Exists(this=sub), f"applied to by bARTL lines of Mth >= {start}"
+        if spec.name == "bAPTD":
+            return col("PaidMth") >= since, f"PaidMth >= {start}"
+        if spec.name == "bAPTH":
+            detail = self._spec("bAPTD")
+            match = exp.and_(
+                exp.EQ(this=col("APCo", "d"), expression=col("APCo", outer)),
+                exp.EQ(this=col("Mth", "d"), expression=col("Mth", outer)),
+                exp.EQ(this=col("APTrans", "d"), expression=col("APTrans", outer)),
+                col("PaidMth", "d") >= since,
+            )
+            sub = exp.select("1").from_(self.source_table(detail).as_("d", quoted=True)).where(match)
+            return exp.Exists(this=sub), f"paid by bAPTD of PaidMth >= {start}"
+        return None
+
+    @staticmethod
+    def _spec(name: str) -> TableSpec:
+        return next(t for t in TABLES if t.name == name)
 
     def _date(self, day: date) -> exp.Expr:
         if self.dialect == "oracle":

@@ -34,6 +34,9 @@ SELECT [ARCo], [Mth], [ARTrans], [ARTransType], [CustGroup], [Customer], [CustRe
 -- bARTH: upsert, Mth >= 2026-04-01
 SELECT [ARCo], [Mth], [ARTrans], [ARTransType], [CustGroup], [Customer], [CustRef], [RecType], [JCCo], [Contract], [Invoice], [CheckNo], [Source], [TransDate], [DueDate], [CheckDate], [Description], [CMCo], [CMAcct], [CreditAmt], [PayTerms], [Invoiced], [Paid], [Retainage], [DiscTaken], [AmountDue], [PayFullDate], [PurgeFlag], [BatchId], [KeyID] FROM [Viewpoint].[dbo].[bARTH] WHERE [Mth] >= '2026-04-01';
 
+-- bARTH: upsert, applied to by bARTL lines of Mth >= 2026-04-01
+SELECT [ARCo], [Mth], [ARTrans], [ARTransType], [CustGroup], [Customer], [CustRef], [RecType], [JCCo], [Contract], [Invoice], [CheckNo], [Source], [TransDate], [DueDate], [CheckDate], [Description], [CMCo], [CMAcct], [CreditAmt], [PayTerms], [Invoiced], [Paid], [Retainage], [DiscTaken], [AmountDue], [PayFullDate], [PurgeFlag], [BatchId], [KeyID] FROM [Viewpoint].[dbo].[bARTH] WHERE EXISTS(SELECT 1 FROM [Viewpoint].[dbo].[bARTL] AS [l] WHERE [l].[ARCo] = [bARTH].[ARCo] AND [l].[ApplyMth] = [bARTH].[Mth] AND [l].[ApplyTrans] = [bARTH].[ARTrans] AND [l].[Mth] >= '2026-04-01');
+
 -- bARTL: upsert, KeyID > 1000
 SELECT [ARCo], [Mth], [ARTrans], [ARLine], [RecType], [LineType], [Description], [GLCo], [GLAcct], [Amount], [TaxAmount], [RetgPct], [Retainage], [DiscTaken], [ApplyMth], [ApplyTrans], [ApplyLine], [JCCo], [Contract], [Item], [Job], [ActDate], [KeyID] FROM [Viewpoint].[dbo].[bARTL] WHERE [KeyID] > 1000;
 
@@ -49,6 +52,9 @@ SELECT [APCo], [Mth], [APTrans], [VendorGroup], [Vendor], [APRef], [Description]
 -- bAPTH: upsert, Mth >= 2026-04-01
 SELECT [APCo], [Mth], [APTrans], [VendorGroup], [Vendor], [APRef], [Description], [InvDate], [DiscDate], [DueDate], [InvTotal], [HoldCode], [PayControl], [PayMethod], [CMCo], [CMAcct], [PrePaidYN], [V1099YN], [OpenYN], [BatchId], [Purge], [KeyID] FROM [Viewpoint].[dbo].[bAPTH] WHERE [Mth] >= '2026-04-01';
 
+-- bAPTH: upsert, paid by bAPTD of PaidMth >= 2026-04-01
+SELECT [APCo], [Mth], [APTrans], [VendorGroup], [Vendor], [APRef], [Description], [InvDate], [DiscDate], [DueDate], [InvTotal], [HoldCode], [PayControl], [PayMethod], [CMCo], [CMAcct], [PrePaidYN], [V1099YN], [OpenYN], [BatchId], [Purge], [KeyID] FROM [Viewpoint].[dbo].[bAPTH] WHERE EXISTS(SELECT 1 FROM [Viewpoint].[dbo].[bAPTD] AS [d] WHERE [d].[APCo] = [bAPTH].[APCo] AND [d].[Mth] = [bAPTH].[Mth] AND [d].[APTrans] = [bAPTH].[APTrans] AND [d].[PaidMth] >= '2026-04-01');
+
 -- bAPTL: upsert, KeyID > 1000
 SELECT [APCo], [Mth], [APTrans], [APLine], [LineType], [JCCo], [Job], [PhaseGroup], [Phase], [JCCType], [GLCo], [GLAcct], [Description], [UM], [Units], [UnitCost], [ECM], [PayType], [GrossAmt], [MiscAmt], [TaxAmt], [Retainage], [Discount], [KeyID] FROM [Viewpoint].[dbo].[bAPTL] WHERE [KeyID] > 1000;
 
@@ -60,6 +66,9 @@ SELECT [APCo], [Mth], [APTrans], [APLine], [APSeq], [PayType], [Amount], [DiscOf
 
 -- bAPTD: upsert, Mth >= 2026-04-01
 SELECT [APCo], [Mth], [APTrans], [APLine], [APSeq], [PayType], [Amount], [DiscOffer], [DiscTaken], [DueDate], [Status], [PaidMth], [PaidDate], [CMCo], [CMAcct], [PayMethod], [CMRef], [CMRefSeq], [VendorGroup], [TotTaxAmount], [KeyID] FROM [Viewpoint].[dbo].[bAPTD] WHERE [Mth] >= '2026-04-01';
+
+-- bAPTD: upsert, PaidMth >= 2026-04-01
+SELECT [APCo], [Mth], [APTrans], [APLine], [APSeq], [PayType], [Amount], [DiscOffer], [DiscTaken], [DueDate], [Status], [PaidMth], [PaidDate], [CMCo], [CMAcct], [PayMethod], [CMRef], [CMRefSeq], [VendorGroup], [TotTaxAmount], [KeyID] FROM [Viewpoint].[dbo].[bAPTD] WHERE [PaidMth] >= '2026-04-01';
 
 -- bGLAC: upsert, all rows
 SELECT [GLCo], [GLAcct], [Description], [AcctType], [SubType], [NormBal], [InterfaceDetail], [Active], [SummaryAcct], [CashAccrual], [Part1], [Part2], [Part3], [udGroupAcct], [KeyID] FROM [Viewpoint].[dbo].[bGLAC];
