@@ -545,3 +545,26 @@ def _compare_scores(report: Report, fset: str, project: Path, old: Any, new: Any
         report.scores.append(entry)
         if manifest.fingerprints and entry["rows_changed"]:
             report.models.append(spec) if spec not in report.models else None
+
+
+def scratch_repo(dest: Path, root: Path = ROOT) -> Path:
+    """A throwaway git repository holding a commit of ``semantic_models/`` and ``dbt_project/``.
+
+    For trying a definition edit and reviewing it with ``erpml diff --repo dest --base HEAD``
+    without touching the real work tree (the demo's sample change report does this).
+    """
+    import shutil
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for folder in ("semantic_models", "dbt_project"):
+        shutil.copytree(
+            root / folder,
+            dest / folder,
+            ignore=shutil.ignore_patterns("target", "logs", "_generated", "__pycache__"),
+        )
+    git = ["git", "-c", "user.email=erpml@localhost", "-c", "user.name=erpml"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=dest, check=True, capture_output=True)
+    return dest

@@ -10,8 +10,6 @@ edit (equivalent, nothing to measure).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +20,6 @@ from click.testing import CliRunner
 from mlops.cli.main import cli
 from tests.dbt.conftest import Landed
 
-ROOT = Path(__file__).resolve().parents[2]
 WINDOW = (
     "    window: 365 days\n    event_time: paid_date\n    known_at: paid_date\n  - name: cust_share"
 )
@@ -49,18 +46,9 @@ def world(landed: Landed, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     create_snapshot(project, catalog, "late_payment@1", cutoff=datetime(2030, 1, 1))
     train(project, catalog, "late_payment@1", store=store_for(project))
 
-    repo = home / "repo"
-    repo.mkdir()
-    for folder in ("semantic_models", "dbt_project"):
-        shutil.copytree(
-            ROOT / folder,
-            repo / folder,
-            ignore=shutil.ignore_patterns("target", "logs", "_generated", "__pycache__"),
-        )
-    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    from mlops.diff import scratch_repo
+
+    repo = scratch_repo(home / "repo")
     return project, repo
 
 
