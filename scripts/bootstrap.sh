@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up everything erpml needs on a fresh machine of this kind, reusing what is already there:
-# Debian packages (unixODBC and ODBC drivers), a local virtual environment with erpml and its
-# dev tools installed, and the local database servers the tests use.
+# Debian packages (unixODBC and ODBC drivers; Chromium, which renders the monitoring report in
+# a test), a local virtual environment with erpml and its dev tools installed, and the local
+# database servers the tests use.
 # Usage: scripts/bootstrap.sh [--with-servers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(unixodbc odbc-postgresql odbc-mariadb libsqliteodbc)
+APT_PACKAGES=(unixodbc odbc-postgresql odbc-mariadb libsqliteodbc chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -86,13 +86,16 @@ class _NodeProgress:
             self._progress.advance(self._task)
 
 
-def _summary(results: list[Any], console: Any) -> None:
+def _summary(results: list[Any], console: Any, *, failed_only: bool = False) -> None:
+    """A table per node (``failed_only``: models and seeds, plus tests that did not pass)."""
     from rich.table import Table
 
     table = Table(title="build")
     for name in ("node", "kind", "status", "rows", "seconds"):
         table.add_column(name, justify="right" if name in {"rows", "seconds"} else "left")
     for r in results:
+        if failed_only and r.kind not in ("model", "seed") and r.status == "pass":
+            continue
         style = "red" if r.failed else ("yellow" if r.status == "warn" else "")
         rows = "-" if r.rows is None else f"{r.rows:,}"
         table.add_row(r.name, r.kind, r.status, rows, f"{r.seconds:.2f}", style=style)

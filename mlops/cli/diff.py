@@ -27,6 +27,7 @@ EXIT_BLOCKING = 8
     help="Folder for change_report.md, .html and .json (default: print Markdown).",
 )
 @click.option("--no-values", is_flag=True, help="Skip computing old and new values.")
+@click.option("--print", "echo", is_flag=True, help="Also print the Markdown with --out.")
 @click.option(
     "--repo",
     type=click.Path(path_type=Path, file_okay=False),
@@ -39,6 +40,7 @@ def diff_cmd(
     project: Path,
     out: Path | None,
     no_values: bool,
+    echo: bool,
     repo: Path | None,
 ) -> None:
     """What changed, what it touches, how much values and scores move.
@@ -58,9 +60,9 @@ def diff_cmd(
         if not no_values:
             measure(report, base_side, head_side, project)
     markdown = to_markdown(report)
-    if out is None:
+    if out is None or echo:
         click.echo(markdown)
-    else:
+    if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "change_report.md").write_text(markdown)
         (out / "change_report.html").write_text(to_html(report))

@@ -14,8 +14,12 @@ import click
 from mlops.cli.build import build_cmd
 from mlops.cli.definitions import definitions_group, features_group, snapshot_group
 from mlops.cli.demo import demo
+from mlops.cli.diff import diff_cmd
 from mlops.cli.extract import extract_cmd
 from mlops.cli.fixtures import fixtures_group
+from mlops.cli.models import models_group, score_cmd, train_cmd
+from mlops.cli.monitor import monitor_cmd, report_cmd
+from mlops.cli.schedule import schedule_group
 
 EXIT_USAGE = 2
 EXIT_FIXTURE = 3
@@ -36,9 +40,16 @@ cli.add_command(fixtures_group)
 cli.add_command(demo)
 cli.add_command(extract_cmd)
 cli.add_command(build_cmd)
+cli.add_command(diff_cmd)
 cli.add_command(definitions_group)
 cli.add_command(snapshot_group)
 cli.add_command(features_group)
+cli.add_command(train_cmd)
+cli.add_command(score_cmd)
+cli.add_command(models_group)
+cli.add_command(schedule_group)
+cli.add_command(monitor_cmd)
+cli.add_command(report_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
