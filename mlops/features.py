@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 MARTS = "marts"
 SNAPSHOTS = "snapshots"
+# DuckDB's own default is 80% of RAM; a snapshot's joins hold about 5 GiB at 1M spine rows x 20
+# features without a cap and spill past this one at no measurable cost (bench/RESULTS.md)
+SNAPSHOT_MEMORY_LIMIT = "3GB"
 META = "_erpml"
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -113,28 +116,25 @@ def pit_sql(p: Plan, spine: str, dialect: Dialect, extra: Sequence[str] = ()) ->
     keep = [f's."{p.entity_key}"', "s.as_of", *(f's."{c}"' for c in extra)]
     joins, values = [], []
     plain = [c for c in p.columns if c.table is not None]
-    for i, c in enumerate(plain):
-        alias = f"f{i}"
-        if dialect == "duckdb":
-            joins.append(
-                f"asof left join {c.table} as {alias} on {alias}.entity_key = "
-                f's."{c.spine_key}" and s.as_of >= {alias}.valid_from'
-            )
-        else:
+    if dialect == "duckdb" and plain:
+        inner = _duckdb_pit(spine, keep, plain)
+    else:
+        for i, c in enumerate(plain):
+            alias = f"f{i}"
             joins.append(
                 f"left join lateral (select t.value, t.valid_to from {c.table} as t "
                 f'where t.entity_key = s."{c.spine_key}" and t.valid_from <= s.as_of '
                 f"order by t.valid_from desc limit 1) as {alias} on true"
             )
-        values.append(
-            f"coalesce(case when {alias}.valid_to is null or s.as_of < {alias}.valid_to "
-            f'then {alias}.value end, {c.default}) as "{c.name}"'
+            values.append(
+                f"coalesce(case when {alias}.valid_to is null or s.as_of < {alias}.valid_to "
+                f'then {alias}.value end, {c.default}) as "{c.name}"'
+            )
+        inner = (
+            f"select {', '.join(keep + values)} from {spine} as s\n" + "\n".join(joins)
+            if values
+            else f"select {', '.join(keep)} from {spine} as s"
         )
-    inner = (
-        f"select {', '.join(keep + values)} from {spine} as s\n" + "\n".join(joins)
-        if values
-        else f"select {', '.join(keep)} from {spine} as s"
-    )
     derived = [c for c in p.columns if c.expression is not None]
     shown = [c for c in p.columns if not c.hidden]
     outer = [f'"{p.entity_key}"', "as_of", *(f'"{c}"' for c in extra)]
@@ -145,6 +145,50 @@ def pit_sql(p: Plan, spine: str, dialect: Dialect, extra: Sequence[str] = ()) ->
     hidden_derived = [f'({c.expression}) as "{c.name}"' for c in derived if c.hidden]
     mid = f"select *{''.join(', ' + h for h in hidden_derived)} from (\n{inner}\n) as pit0"
     return f"select {', '.join(outer)} from (\n{mid}\n) as pit"
+
+
+def _duckdb_pit(spine: str, keep: list[str], plain: list[Column]) -> str:
+    """DuckDB: one narrow ``ASOF LEFT JOIN`` per timeline, put together on a spine row number.
+
+    Chaining the ASOF joins (``spine asof join t1 asof join t2 ...``) re-sorts the whole
+    widening row at every join: 1M spine rows x 20 features took 20 CPU-s and 7.2 GiB. Here each
+    join sorts only the spine's (row number, key hash, as_of) against one timeline and the
+    values are joined back on the row number: 13 CPU-s, 3.1 GiB (bench/RESULTS.md, issue 5).
+    The joins match on a 64-bit hash of the key (integers sort at half the cost of strings);
+    the key itself is compared on the matched row, so two keys sharing a hash stop the query
+    with an error instead of giving a wrong value. That check also keeps each value computed
+    right after its join (DuckDB otherwise pulls the expression above the row-number joins and
+    carries value, valid_to and as_of through all of them: 17 CPU-s, 7.9 GiB). The spine is
+    materialized once, in key-hash order, which the ASOF sorts then find nearly in order.
+    """
+    keys = list(dict.fromkeys(str(c.spine_key) for c in plain))
+    hashes = "".join(
+        f', case when "{k}" is not null then hash(cast("{k}" as varchar)) end as _erpml_h{j}'
+        for j, k in enumerate(keys)
+    )
+    ctes = [
+        f"_erpml_s as materialized (select *{hashes}, row_number() over () as _erpml_rid "
+        f"from {spine} as s0 order by _erpml_h0, as_of)"
+    ]
+    joins, values = [], []
+    for i, c in enumerate(plain):
+        key = f's."{c.spine_key}"'
+        ctes.append(
+            f"_erpml_f{i} as (select s._erpml_rid, coalesce(case "
+            f"when t.entity_key <> cast({key} as varchar) then error('point-in-time join: "
+            f"entity keys ' || t.entity_key || ' and ' || cast({key} as varchar) || ' share a "
+            f"64-bit hash') when t.valid_to is null or s.as_of < t.valid_to then t.value end, "
+            f"{c.default}) as v from _erpml_s as s asof left join (select hash(entity_key) as "
+            f"_erpml_h, entity_key, valid_from, valid_to, value from {c.table}) as t on "
+            f"t._erpml_h = s._erpml_h{keys.index(str(c.spine_key))} and s.as_of >= t.valid_from)"
+        )
+        joins.append(f"join _erpml_f{i} as f{i} on f{i}._erpml_rid = s._erpml_rid")
+        values.append(f'f{i}.v as "{c.name}"')
+    sep = ",\n"
+    return (
+        f"with {sep.join(ctes)}\nselect {', '.join(keep + values)} from _erpml_s as s\n"
+        + "\n".join(joins)
+    )
 
 
 @dataclass(frozen=True)
@@ -204,6 +248,7 @@ def create_snapshot(
     extra = ["label", "label_known_at"] if fset.label is not None else []
     with open_warehouse(project) as wh:
         _check_timelines(wh, p, prints)
+        snapshot_session(wh)
         wh.execute(f"create schema if not exists {SNAPSHOTS}")
         wh.execute(f"create schema if not exists {META}")
         spine = f"({_spine_select(catalog, fset, cutoff)})"
@@ -212,6 +257,12 @@ def create_snapshot(
         rows = int(wh.rows(f"select count(*) from {table}")[0][0])
         _record(wh, sid=sid, ref=ref, table=table, rows=rows, cutoff=cutoff, prints=prints)
     return Snapshot(sid, ref, table, rows, cutoff, prints)
+
+
+def snapshot_session(wh: Warehouse) -> None:
+    """Settings of the connection that writes a snapshot (DuckDB: a memory cap)."""
+    if wh.dialect == "duckdb":
+        wh.execute(f"set memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
 
 
 def _snapshot_id(ref: str, prints: dict[str, str], cutoff: datetime) -> str:

@@ -41,6 +41,18 @@ def demo_project(home: Path) -> dict[str, Any]:
                 "exports": str(home.resolve() / "fixtures" / "onestream" / "exports"),
             },
         ],
+        "monitoring": {
+            # Compare with the last year of the training snapshot: features that grow with
+            # history (counts, long windows) differ between years of warm-up and one month.
+            "reference_days": 365,
+            # Tenure grows by design as customers age: watched, with thresholds for a trend.
+            "drift": {
+                "features": {
+                    "cust_tenure_days": {"psi": 2.0, "ks_statistic": 0.5, "wasserstein": 2.0}
+                }
+            },
+            "segments": [["source_system"]],
+        },
     }
 
 
@@ -139,7 +151,7 @@ def _loop(home: Path) -> None:
         start, end = _month_bounds(month)
         steps.append(
             (
-                f"7. score invoices of {month} (as of {end})",
+                f"7. score the invoices of {month}, each at its creation",
                 [
                     "score",
                     "--project",

@@ -61,6 +61,12 @@ def train_cmd(project: Path, ref: str, snapshot_id: str | None, model_name: str 
     "--scheduled-time", type=click.DateTime(), default=None, help="Default: the as-of time."
 )
 @click.option("--where", default=None, help="SQL condition over the entity mart's columns.")
+@click.option(
+    "--at-spine-time",
+    is_flag=True,
+    help="Score each entity at its own prediction time (the feature set's spine time, e.g. an "
+    "invoice at its creation), as training snapshots do; default: everyone at --as-of.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def score_cmd(
     project: Path,
@@ -69,13 +75,20 @@ def score_cmd(
     job: str,
     scheduled_time: datetime | None,
     where: str | None,
+    at_spine_time: bool,
     fmt: str,
 ) -> None:
     """Score the entities of the model's feature set; a rerun of a job and time replaces it."""
     from mlops.definitions import load_definitions
     from mlops.models import ScoreOptions, score_model, store_for
 
-    options = ScoreOptions(as_of=as_of, job=job, scheduled_time=scheduled_time, where=where)
+    options = ScoreOptions(
+        as_of=as_of,
+        job=job,
+        scheduled_time=scheduled_time,
+        where=where,
+        at_spine_time=at_spine_time,
+    )
     catalog = load_definitions(project).catalog
     run = score_model(project, catalog, spec, options, store=store_for(project))
     for warning in run.warnings:

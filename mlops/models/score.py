@@ -72,6 +72,7 @@ class ScoreOptions:
     job: str = DEFAULT_JOB
     scheduled_time: datetime | None = None
     where: str | None = None
+    at_spine_time: bool = False  # each entity at its own prediction time (spine time <= as_of)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def score_model(
     with open_warehouse(project, read_only=True) as wh:
         warnings = check_definitions(m.spec, m.fingerprints, catalog, p, stored_fingerprints(wh, p))
         keys = population(wh, catalog, fset, as_of, options.where)
+        times = spine_times(wh, catalog, fset, keys) if options.at_spine_time else None
     for w in warnings:
         log.info("%s", w)
     if not keys:
@@ -129,7 +131,13 @@ def score_model(
             + (f" where {options.where}" if options.where else "")
             + "; nothing written"
         )
-    frame = get_features(project, catalog, m.feature_set, keys, as_of, expected=m.fingerprints)
+    request: Any = keys
+    if times is not None:
+        import pandas as pd
+
+        entity = catalog.entity(fset.entity).key
+        request = pd.DataFrame({entity: list(times), "as_of": list(times.values())})
+    frame = get_features(project, catalog, m.feature_set, request, as_of, expected=m.fingerprints)
     values = predictions(model.estimator, m.task, prepare(frame, m.columns))
     run = ScoreRun(
         run_id=uuid.uuid4().hex,
@@ -188,6 +196,21 @@ def population(
     except Exception as exc:  # the user's --where can name a column the mart lacks
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise MlopsError(f"cannot select the entities to score: {first}") from None
+
+
+def spine_times(
+    wh: Warehouse, catalog: Catalog, fset: FeatureSet, keys: list[str]
+) -> dict[str, datetime]:
+    """Each entity's prediction time (the feature set's spine time), as training saw it."""
+    if fset.spine is None:
+        raise MlopsError(f"feature set {fset.ref} has no spine time to score at")
+    entity = catalog.entity(fset.entity)
+    rows = wh.rows(
+        f'select cast(e."{entity.key}" as varchar), max(cast({fset.spine.time} as timestamp)) '
+        f"from marts.{entity.relation} as e group by 1"
+    )
+    wanted = set(keys)
+    return {str(k): t for k, t in rows if str(k) in wanted and t is not None}
 
 
 def _condition(where: str, dialect: str) -> str:
