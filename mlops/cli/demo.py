@@ -85,7 +85,7 @@ def demo(scale: float, home: Path) -> None:
     project = demo_project(home)
     (home / "erpml.yml").write_text(yaml.safe_dump(project, sort_keys=False))
     (home / "warehouse.duckdb").unlink(missing_ok=True)
-    config = Sources.model_validate(project)
+    config = Sources.model_validate({k: project[k] for k in ("warehouse", "sources")})
     with TableProgress() as progress:
         outcomes = extract(config, progress=progress)
     _summary(outcomes, console)
