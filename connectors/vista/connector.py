@@ -104,7 +104,9 @@ class VistaConnector(SqlConnector):
                 exp.EQ(this=col("APTrans", "d"), expression=col("APTrans", outer)),
                 col("PaidMth", "d") >= since,
             )
-            sub = exp.select("1").from_(self.source_table(detail).as_("d", quoted=True)).where(match)
+            sub = (
+                exp.select("1").from_(self.source_table(detail).as_("d", quoted=True)).where(match)
+            )
             return exp.Exists(this=sub), f"paid by bAPTD of PaidMth >= {start}"
         return None
 
