@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from semantic_models.catalog import Catalog
-    from semantic_models.schema import FeatureSet
+    from semantic_models.schema import Entity, FeatureSet
 
 MARTS = "marts"
 SNAPSHOTS = "snapshots"
@@ -199,6 +199,7 @@ class Snapshot:
     rows: int
     cutoff: datetime
     features: dict[str, str]  # feature@version -> fingerprint
+    checksum: str = ""  # SHA-256 of the rows (content_checksum)
 
 
 def feature_fingerprints(catalog: Catalog, fset: FeatureSet) -> dict[str, str]:
@@ -213,18 +214,36 @@ def feature_fingerprints(catalog: Catalog, fset: FeatureSet) -> dict[str, str]:
     return out
 
 
-def _spine_select(catalog: Catalog, fset: FeatureSet, cutoff: datetime) -> str:
+def _spine_select(
+    catalog: Catalog, fset: FeatureSet, cutoff: datetime, spine: str | None = None
+) -> str:
+    """The spine rows: the set's own (entity mart, spine time up to ``cutoff``), or ``spine``.
+
+    ``spine`` is a table or a query returning the entity key column and ``as_of``; every one of
+    its rows is kept (a left join to the entity mart brings reference keys and the label).
+    """
     entity = catalog.entity(fset.entity)
-    if fset.spine is None:
-        raise MlopsError(f"feature set {fset.ref} has no spine: give entities to get_features")
-    cols = [f'cast(e."{entity.key}" as varchar) as "{entity.key}"']
-    cols += [f'cast(e."{k}" as varchar) as "{k}"' for k in entity.references.values()]
-    cols.append(f"cast({fset.spine.time} as timestamp) as as_of")
     stamp = f"timestamp '{cutoff:%Y-%m-%d %H:%M:%S}'"
+    refs = [f'cast(e."{k}" as varchar) as "{k}"' for k in entity.references.values()]
+    label = []
     if fset.label is not None:
         settled = f"cast({fset.label.known_at} as timestamp)"
-        cols.append(f"case when {settled} <= {stamp} then {fset.label.expression} end as label")
-        cols.append(f"case when {settled} <= {stamp} then {settled} end as label_known_at")
+        label.append(f"case when {settled} <= {stamp} then {fset.label.expression} end as label")
+        label.append(f"case when {settled} <= {stamp} then {settled} end as label_known_at")
+    if spine is not None:
+        source = f"({spine})" if re.match(r"(?is)^\s*(select|with)\b", spine) else spine
+        cols = [f's."{entity.key}"', "s.as_of", *refs, *label]
+        return (
+            f'select {", ".join(cols)} from (select cast(q."{entity.key}" as varchar) as '
+            f'"{entity.key}", cast(q.as_of as timestamp) as as_of from {source} as q) as s '
+            f"left join {_one_row_per_key(entity)} as e "
+            f'on cast(e."{entity.key}" as varchar) = s."{entity.key}"'
+        )
+    if fset.spine is None:
+        raise MlopsError(f"feature set {fset.ref} has no spine: give one with --spine")
+    cols = [f'cast(e."{entity.key}" as varchar) as "{entity.key}"', *refs]
+    cols.append(f"cast({fset.spine.time} as timestamp) as as_of")
+    cols += label
     where = [f"cast({fset.spine.time} as timestamp) <= {stamp}", f'e."{entity.key}" is not null']
     if fset.spine.filter:
         where.append(f"({fset.spine.filter})")
@@ -235,15 +254,36 @@ def _spine_select(catalog: Catalog, fset: FeatureSet, cutoff: datetime) -> str:
     )
 
 
+def _one_row_per_key(entity: Entity) -> str:
+    """The entity mart with one row per key, so joining a spine to it never adds rows."""
+    key = f'cast("{entity.key}" as varchar)'
+    return (
+        f"(select * from (select m.*, row_number() over (partition by {key} order by {key}) "
+        f"as _erpml_rank from {MARTS}.{entity.relation} as m) as ranked "
+        "where _erpml_rank = 1)"
+    )
+
+
 def create_snapshot(
-    project: Path, catalog: Catalog, ref: str, cutoff: datetime | None = None
+    project: Path,
+    catalog: Catalog,
+    ref: str,
+    cutoff: datetime | None = None,
+    *,
+    spine: str | None = None,
+    out: Path | None = None,
 ) -> Snapshot:
-    """A training snapshot of feature set ``ref`` over its spine up to ``cutoff`` (default now)."""
+    """A training snapshot of feature set ``ref`` (default spine: its own, up to ``cutoff``).
+
+    Written as ``snapshots.<set>__v<n>__<id>`` with a manifest row in ``_erpml.snapshots``
+    (every feature@version with its fingerprint, the extraction watermarks of the warehouse,
+    row count, a content checksum that the same inputs reproduce) and, with ``out``, as Parquet.
+    """
     fset = catalog.feature_set(ref)
     p = plan(catalog, fset)
     prints = feature_fingerprints(catalog, fset)
     cutoff = cutoff or datetime.now()
-    sid = _snapshot_id(ref, prints, cutoff)
+    sid = _snapshot_id(ref, prints, cutoff, spine)
     table = f"{SNAPSHOTS}.{fset.name}__v{fset.version}__{sid}"
     extra = ["label", "label_known_at"] if fset.label is not None else []
     with open_warehouse(project) as wh:
@@ -251,12 +291,49 @@ def create_snapshot(
         snapshot_session(wh)
         wh.execute(f"create schema if not exists {SNAPSHOTS}")
         wh.execute(f"create schema if not exists {META}")
-        spine = f"({_spine_select(catalog, fset, cutoff)})"
+        spine_sql = f"({_spine_select(catalog, fset, cutoff, spine)})"
         wh.execute(f"drop table if exists {table}")
-        wh.execute(f"create table {table} as {pit_sql(p, spine, wh.dialect, extra)}")
-        rows = int(wh.rows(f"select count(*) from {table}")[0][0])
-        _record(wh, sid=sid, ref=ref, table=table, rows=rows, cutoff=cutoff, prints=prints)
-    return Snapshot(sid, ref, table, rows, cutoff, prints)
+        wh.execute(f"create table {table} as {pit_sql(p, spine_sql, wh.dialect, extra)}")
+        frame = wh.frame(f"select * from {table}")
+        checksum = content_checksum(frame, [p.entity_key, "as_of"])
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(out, index=False)
+        _record(
+            wh,
+            sid=sid,
+            ref=ref,
+            table=table,
+            rows=len(frame),
+            cutoff=cutoff,
+            prints=prints,
+            extra={
+                "checksum": checksum,
+                "watermarks": json.dumps(_watermarks(wh), sort_keys=True, default=str),
+                "spine": spine or "",
+                "parquet": str(out or ""),
+            },
+        )
+    return Snapshot(sid, ref, table, len(frame), cutoff, prints, checksum)
+
+
+def content_checksum(frame: pd.DataFrame, order: list[str]) -> str:
+    """SHA-256 of the rows in a fixed order (values as text, so dtypes cannot sway it)."""
+    ordered = frame.sort_values([*order, *[c for c in frame.columns if c not in order]])
+    text = ordered.astype(str).to_csv(index=False, header=True, lineterminator="\n")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _watermarks(wh: Warehouse) -> dict[str, object]:
+    """What the warehouse had extracted: per landing table, its watermarks (if recorded)."""
+    known = wh.rows(
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{META}' and table_name = 'extract_state'"
+    )
+    if not known[0][0]:  # a warehouse built without erpml extract
+        return {}
+    rows = wh.rows(f"select * from {META}.extract_state")
+    return {"|".join(str(v) for v in r[:2]): [str(v) for v in r[2:]] for r in rows}
 
 
 def snapshot_session(wh: Warehouse) -> None:
@@ -265,9 +342,14 @@ def snapshot_session(wh: Warehouse) -> None:
         wh.execute(f"set memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
 
 
-def _snapshot_id(ref: str, prints: dict[str, str], cutoff: datetime) -> str:
-    text = json.dumps([ref, prints, cutoff.isoformat()], sort_keys=True)
+def _snapshot_id(
+    ref: str, prints: dict[str, str], cutoff: datetime, spine: str | None = None
+) -> str:
+    text = json.dumps([ref, prints, cutoff.isoformat(), spine or ""], sort_keys=True)
     return f"{cutoff:%Y%m%dT%H%M%S}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+MANIFEST_EXTRA = ("checksum", "watermarks", "spine", "parquet")
 
 
 def _record(
@@ -279,17 +361,31 @@ def _record(
     rows: int,
     cutoff: datetime,
     prints: dict[str, str],
+    extra: dict[str, str],
 ) -> None:
     wh.execute(
         f"create table if not exists {META}.snapshots (snapshot_id varchar primary key, "
         "feature_set varchar, table_name varchar, row_count bigint, cutoff timestamp, "
         "features varchar, created_at timestamp)"
     )
+    for name in MANIFEST_EXTRA:  # columns added after the first release of the table
+        wh.execute(f"alter table {META}.snapshots add column if not exists {name} varchar")
     wh.execute(f"delete from {META}.snapshots where snapshot_id = '{sid}'")
     marker = "?" if wh.dialect == "duckdb" else "%s"
+    names = ["snapshot_id", "feature_set", "table_name", "row_count", "cutoff", "features"]
+    names += [*MANIFEST_EXTRA, "created_at"]
+    values = [marker] * (len(names) - 1) + ["current_timestamp"]
     wh.execute(
-        f"insert into {META}.snapshots values ({', '.join([marker] * 6)}, current_timestamp)",
-        (sid, ref, table, rows, cutoff, json.dumps(prints, sort_keys=True)),
+        f"insert into {META}.snapshots ({', '.join(names)}) values ({', '.join(values)})",
+        (
+            sid,
+            ref,
+            table,
+            rows,
+            cutoff,
+            json.dumps(prints, sort_keys=True),
+            *(extra[n] for n in MANIFEST_EXTRA),
+        ),
     )
 
 
@@ -367,7 +463,7 @@ def get_features(
         spine = (
             f'(select cast(r."{entity.key}" as varchar) as "{entity.key}", '
             f"cast(r.as_of as timestamp) as as_of{', ' + refs if refs else ''} "
-            f"from _erpml_request as r left join {MARTS}.{entity.relation} as e "
+            f"from _erpml_request as r left join {_one_row_per_key(entity)} as e "
             f'on cast(e."{entity.key}" as varchar) = cast(r."{entity.key}" as varchar))'
         )
         return wh.frame(pit_sql(p, spine, wh.dialect))

@@ -93,13 +93,25 @@ def snapshot_group() -> None:
 @PROJECT
 @click.option("--feature-set", "ref", required=True, help="name@version")
 @click.option("--cutoff", type=click.DateTime(), default=None, help="Default: now.")
-def snapshot_create(project: Path, ref: str, cutoff: datetime | None) -> None:
+@click.option(
+    "--spine",
+    default=None,
+    help="Table or query with the entity key column and as_of (default: the set's own spine).",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write Parquet.")
+def snapshot_create(
+    project: Path, ref: str, cutoff: datetime | None, spine: str | None, out: Path | None
+) -> None:
     """Build a training snapshot of a feature set over its spine."""
     from mlops.definitions import load_definitions
     from mlops.features import create_snapshot
 
-    snap = create_snapshot(project, load_definitions(project).catalog, ref, cutoff)
-    click.echo(f"snapshot {snap.id}: {snap.rows} rows in {snap.table}")
+    catalog = load_definitions(project).catalog
+    snap = create_snapshot(project, catalog, ref, cutoff, spine=spine, out=out)
+    click.echo(
+        f"snapshot {snap.id}: {snap.rows} rows in {snap.table}, checksum {snap.checksum[:16]}"
+        + (f", {out}" if out else "")
+    )
 
 
 @click.group("features")

@@ -393,6 +393,31 @@ def test_snapshot_and_get_features_agree_with_brute_force(setup: Any) -> None:
     assert (snapshot["n_docs"] > 0).any() and snapshot["late_share_90d"].notna().any()
     assert (snapshot.loc[snapshot["customer_key"].map(names).str[0] == "none", "n_docs"] == 0).all()
 
+    # The same inputs give the same checksum; a spine given as a query keeps every one of its
+    # rows (duplicates and unknown entities included) and writes Parquet.
+    again = create_snapshot(project_file, defs.catalog, "probe@1", cutoff=datetime(2030, 1, 1))
+    assert again.checksum == snap.checksum and len(snap.checksum) == 64
+    query = (
+        "select customer_key, as_of_ts as as_of from marts.dim_cust"
+        " union all select customer_key, as_of_ts from marts.dim_cust"
+        " union all select 'nobody', timestamp '2025-06-01'"
+    )
+    parquet = project.parent / "probe.parquet"
+    given = create_snapshot(
+        project_file, defs.catalog, "probe@1", cutoff=datetime(2030, 1, 1), spine=query,
+        out=parquet,
+    )  # fmt: skip
+    assert given.rows == 2 * len(spine) + 1
+    assert pd.read_parquet(parquet).shape[0] == given.rows
+    with open_warehouse(project_file, read_only=True) as wh:
+        nobody = wh.frame(f"select * from {given.table} where customer_key = 'nobody'")
+        manifest = wh.rows(
+            "select checksum, row_count from _erpml.snapshots where snapshot_id = "
+            + ("?" if wh.dialect == "duckdb" else "%s"),
+            (given.id,),
+        )
+    assert nobody["n_docs"].tolist() == [0] and manifest == [(given.checksum, given.rows)]
+
     # The scoring API returns exactly the snapshot's values for random (entity, time) pairs.
     sample = snapshot.sample(n=60, random_state=3)
     got = get_features(project_file, defs.catalog, "probe@1", sample[["customer_key", "as_of"]])
