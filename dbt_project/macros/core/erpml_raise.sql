@@ -14,7 +14,7 @@
     to varchar would succeed and return the message as data).
 -#}
 {% macro default__erpml_raise(message_sql, data_type) -%}
-    cast(cast(cast({{ message_sql }} as varchar) as integer) as {{ data_type }})
+    cast(cast(cast(cast({{ message_sql }} as varchar) as integer) as varchar) as {{ data_type }})
 {%- endmacro %}
 
 {% macro duckdb__erpml_raise(message_sql, data_type) -%}
