@@ -9,6 +9,17 @@ import click
 import yaml
 
 DEMO_HOME = Path(".erpml/demo")
+# The demo project's monitoring settings (mlops/monitoring/settings.py).
+DEMO_MONITORING: dict[str, Any] = {
+    # Compare with the last year of the training snapshot: features that grow with history
+    # (counts, long windows) differ between years of warm-up and one month of scoring.
+    "reference_days": 365,
+    # Tenure grows by design as customers age: watched, with thresholds for a trend.
+    "drift": {
+        "features": {"cust_tenure_days": {"psi": 2.0, "ks_statistic": 0.5, "wasserstein": 2.0}}
+    },
+    "segments": [["source_system"]],
+}
 
 
 def demo_project(home: Path) -> dict[str, Any]:
@@ -41,18 +52,6 @@ def demo_project(home: Path) -> dict[str, Any]:
                 "exports": str(home.resolve() / "fixtures" / "onestream" / "exports"),
             },
         ],
-        "monitoring": {
-            # Compare with the last year of the training snapshot: features that grow with
-            # history (counts, long windows) differ between years of warm-up and one month.
-            "reference_days": 365,
-            # Tenure grows by design as customers age: watched, with thresholds for a trend.
-            "drift": {
-                "features": {
-                    "cust_tenure_days": {"psi": 2.0, "ks_statistic": 0.5, "wasserstein": 2.0}
-                }
-            },
-            "segments": [["source_system"]],
-        },
     }
 
 
@@ -83,9 +82,10 @@ def demo(scale: float, home: Path) -> None:
 
     console.rule("2. extract into the warehouse")
     project = demo_project(home)
-    (home / "erpml.yml").write_text(yaml.safe_dump(project, sort_keys=False))
+    full = {**project, "monitoring": DEMO_MONITORING}
+    (home / "erpml.yml").write_text(yaml.safe_dump(full, sort_keys=False))
     (home / "warehouse.duckdb").unlink(missing_ok=True)
-    config = Sources.model_validate({k: project[k] for k in ("warehouse", "sources")})
+    config = Sources.model_validate(project)
     with TableProgress() as progress:
         outcomes = extract(config, progress=progress)
     _summary(outcomes, console)
