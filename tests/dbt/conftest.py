@@ -153,7 +153,8 @@ def dbt_build(
     monkeypatch.setenv("ERPML_TARGET", engine)
     args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
     args += ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-    args += ["--no-partial-parse", "--quiet", "--select", *select]
+    args += ["--no-partial-parse", "--quiet", "--indirect-selection", "cautious"]
+    args += ["--select", *select]
     res = dbtRunner().invoke(args)
     assert res.success, f"dbt build failed on {engine}: {res.exception or res.result}"
 
