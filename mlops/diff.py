@@ -383,6 +383,9 @@ def measure(report: Report, base: Side, head: Side, project: Path, top: int = 5)
             new = wh.frame(
                 pit_sql(dataclasses.replace(p, columns=cols_new), spine, wh.dialect, ("label",))
             )
+            order = [p.entity_key, "as_of"]  # two queries: align their rows before comparing
+            old = old.sort_values(order, kind="stable").reset_index(drop=True)
+            new = new.sort_values(order, kind="stable").reset_index(drop=True)
             _compare_values(
                 report,
                 fset.ref,
