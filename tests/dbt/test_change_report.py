@@ -31,7 +31,7 @@ def world(landed: Landed, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     from mlops.definitions import load_definitions
     from mlops.features import create_snapshot
     from mlops.models.store import store_for
-    from mlops.models.train import train
+    from mlops.models.train import train_model
 
     home = tmp_path_factory.mktemp("change_report")
     project = home / "erpml.yml"
@@ -44,7 +44,7 @@ def world(landed: Landed, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     _release_duckdb()
     catalog = load_definitions(project).catalog
     create_snapshot(project, catalog, "late_payment@1", cutoff=datetime(2030, 1, 1))
-    train(project, catalog, "late_payment@1", store=store_for(project))
+    train_model(project, catalog, "late_payment@1", store=store_for(project))
 
     from mlops.diff import scratch_repo
 
