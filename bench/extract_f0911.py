@@ -11,7 +11,11 @@ numbers to ``--rows``), then measures in the same run:
 - erpml incremental after 1% of rows changed.
 
 Baselines run on a prefix of the table (``--baseline-rows``) and are reported as rows/s. Each
-erpml run is a fresh process; its peak RSS comes from ``wait4``. Usage::
+erpml run is a fresh process; its peak RSS and CPU seconds come from ``wait4``. The ceiling is
+measured before and after the erpml runs and the faster of the two is used; every row records
+the 1-minute load average when it started (the machine is shared). The ratios against each
+baseline, measured in this same run, are printed and written with all rows to
+``bench/out/extract/results.json``. Usage::
 
     .venv/bin/python bench/extract_f0911.py [--rows 5000000] [--baseline-rows 1000000]
 """
@@ -98,8 +102,8 @@ def count() -> int:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {F0911}").scalar_one())
 
 
-def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) and stdout of one child process."""
+def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str, float]:
+    """Wall seconds, peak RSS (KiB), stdout and CPU seconds (user + system) of one child."""
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True, **kw)
@@ -110,7 +114,11 @@ def timed_process(cmd: list[str], **kw: Any) -> tuple[float, int, str]:
                 f"{cmd[:4]} failed: {proc.stderr.read()[-800:] if proc.stderr else ''}"
             )
         out.seek(0)
-        return wall, usage.ru_maxrss, out.read()
+        return wall, usage.ru_maxrss, out.read(), usage.ru_utime + usage.ru_stime
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 def psql_ceiling() -> float:
@@ -169,7 +177,8 @@ print(n, time.perf_counter() - start, types[0][0])
 
 def baseline(kind: str, limit: int) -> dict[str, Any]:
     url = URL if kind == "pandas" else ODBC
-    _, rss, out = timed_process([sys.executable, "-c", BASELINE, kind, url, str(limit)])
+    started_load = load()
+    _, rss, out, cpu = timed_process([sys.executable, "-c", BASELINE, kind, url, str(limit)])
     n, seconds, glaa_type = out.split()
     return {
         "method": f"{kind} baseline",
@@ -177,7 +186,9 @@ def baseline(kind: str, limit: int) -> dict[str, Any]:
         "seconds": round(float(seconds), 2),
         "rows_per_s": round(int(n) / float(seconds)),
         "peak_rss_mib": rss // 1024,
+        "cpu_s": round(cpu, 1),
         "GLAA landed as": glaa_type,
+        "load": started_load,
     }
 
 
@@ -190,7 +201,8 @@ def erpml_extract(
             {"warehouse": {"path": str(warehouse), "memory_limit": "512MB"}, "sources": [source]}
         )
     )
-    wall, rss, out = timed_process(
+    started_load = load()
+    wall, rss, out, cpu = timed_process(
         [
             sys.executable,
             "-m",
@@ -216,8 +228,11 @@ def erpml_extract(
         "seconds": round(wall, 2),
         "rows_per_s": round(outcome["rows"] / wall),
         "peak_rss_mib": rss // 1024,
+        "cpu_s": round(cpu, 1),
         "GLAA landed as": glaa,
         "table_seconds": outcome["seconds"],
+        "warehouse_mib": warehouse.stat().st_size >> 20,
+        "load": started_load,
     }
 
 
@@ -239,15 +254,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     copy_path, odbc_path = args.only in (None, "copy"), args.only in (None, "odbc")
     if copy_path:
-        ceiling = psql_ceiling()
-        results.append(
-            {
-                "method": "psql COPY to /dev/null (ceiling)",
-                "rows": n,
-                "seconds": round(ceiling, 2),
-                "rows_per_s": round(n / ceiling),
-            }
-        )
+        results.append(ceiling_row(n, "before"))
         print(json.dumps(results[-1]), flush=True)
     for kind in [k for k, on in (("pandas", copy_path), ("pyodbc", odbc_path)) if on]:
         limit = args.baseline_rows if kind == "pandas" else args.baseline_rows // 2
@@ -259,6 +266,8 @@ def main() -> None:
         f.unlink(missing_ok=True)
     if copy_path:
         results.append(erpml_extract("erpml full (psycopg COPY)", jde, wh))
+        print(json.dumps(results[-1]), flush=True)
+        results.append(ceiling_row(n, "after"))
         print(json.dumps(results[-1]), flush=True)
     if odbc_path:
         odbc = {**jde, "connection": {"odbc": ODBC, "dialect": "postgres"}}
@@ -277,13 +286,51 @@ def main() -> None:
     print(
         f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
     )
-    print("| method | rows | seconds | rows/s | peak RSS MiB | GLAA landed as |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| method | rows | seconds | rows/s | peak RSS MiB | CPU s | GLAA landed as | load |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
     for r in results:
         print(
             f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s']:,} | "
-            f"{r.get('peak_rss_mib', '-')} | {r.get('GLAA landed as', '-')} |"
+            f"{r.get('peak_rss_mib', '-')} | {r.get('cpu_s', '-')} | "
+            f"{r.get('GLAA landed as', '-')} | {r['load']} |"
         )
+    ratios = compare(results)
+    for line in ratios:
+        print(line)
+    (OUT / "results.json").write_text(json.dumps({"rows": results, "ratios": ratios}, indent=1))
+
+
+def ceiling_row(n: int, when: str) -> dict[str, Any]:
+    started_load = load()
+    seconds = psql_ceiling()
+    return {
+        "method": f"psql COPY to /dev/null (ceiling, {when})",
+        "rows": n,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(n / seconds),
+        "load": started_load,
+    }
+
+
+def compare(results: list[dict[str, Any]]) -> list[str]:
+    """Ratios of the erpml full runs against the baselines measured in this run."""
+    by = {r["method"]: r["rows_per_s"] for r in results}
+    ceiling = max((v for k, v in by.items() if k.startswith("psql")), default=None)
+    lines = []
+    copy, odbc = by.get("erpml full (psycopg COPY)"), by.get("erpml full (ODBC, arrow-odbc)")
+    if copy and by.get("pandas baseline"):
+        lines.append(
+            f"COPY path / pandas read_sql: {copy / by['pandas baseline']:.2f}x (target 5x)"
+        )
+    if copy and ceiling:
+        lines.append(
+            f"COPY path / psql COPY ceiling (faster of two): {copy / ceiling:.0%} (target 60%)"
+        )
+    if odbc and by.get("pyodbc baseline"):
+        lines.append(
+            f"ODBC path / pyodbc fetchmany: {odbc / by['pyodbc baseline']:.2f}x (target 4x)"
+        )
+    return lines
 
 
 if __name__ == "__main__":

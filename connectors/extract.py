@@ -18,8 +18,6 @@ import sqlalchemy as sa
 from connectors.config import PostgresWarehouse, Sources
 from connectors.core.connector import Connector, TableState
 from connectors.core.landing import Landing
-from connectors.core.landing_duckdb import DuckDBLanding
-from connectors.core.landing_postgres import PostgresLanding
 from connectors.core.spec import ALL_ROWS
 from connectors.errors import ConfigError, ConnectorError
 from connectors.registry import CONNECTORS
@@ -92,11 +90,15 @@ def open_landing(config: Sources) -> Landing:
     """The configured warehouse, opened for writing (DuckDB: one writing process per file)."""
     wh = config.warehouse
     if isinstance(wh, PostgresWarehouse):
+        from connectors.core.landing_postgres import PostgresLanding  # psycopg: only for PG
+
         url = sa.make_url(wh.url)
         password = wh.password()
         if password is not None:
             url = url.set(password=password.get_secret_value())
         return PostgresLanding(url.render_as_string(hide_password=False))
+    from connectors.core.landing_duckdb import DuckDBLanding
+
     wh.path.parent.mkdir(parents=True, exist_ok=True)
     return DuckDBLanding(str(wh.path), wh.memory_limit)
 

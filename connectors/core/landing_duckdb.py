@@ -1,13 +1,15 @@
 """The DuckDB warehouse (the embedded default): one writer connection to the file.
 
-Feeds load straight into the stage: a :class:`CsvFeed` through DuckDB's parallel CSV reader on
-the pipe, Arrow batches by scanning them in place; both cast to exact types in the same pass.
+Feeds load straight into the stage: a :class:`CsvFeed` through DuckDB's parallel CSV reader
+over named pipes, the whole stream in one statement; Arrow batches by scanning them in place;
+both cast to exact types in the same pass.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import duckdb
@@ -15,7 +17,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
-from connectors.core.feeds import ArrowFeed, CsvFeed, coalesce
+from connectors.core.feeds import ArrowFeed, CsvFeed
 from connectors.core.landing import (
     META_NAMES,
     Landing,
@@ -100,23 +102,39 @@ class DuckDBLanding(Landing):
         total = 0
         if isinstance(feed, CsvFeed):
             types = {c.name: ("VARCHAR" if c.checked_scale is not None else c.type) for c in cols}
-            for path in feed.files():
-                csv = _read_csv(path, types)
-                self.execute(self._insert(cols, csv, spec, into, batch, text=set(types)))
+            # one statement over the whole stream: its threads each fill and compress whole row
+            # groups; one INSERT per chunk would leave part-filled row groups that the
+            # checkpoint at close merges by compressing the table again
+            with feed.pipes() as paths:
+                files = exp.Array(expressions=[exp.Literal.string(p) for p in paths])
+                self.execute(
+                    self._insert(cols, _read_csv(files, types), spec, into, batch, text=set(types))
+                )
             row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(into.copy()))
             return int(row[0]) if row else 0
         names = [c.name for c in cols]
-        for arrow in coalesce(feed.batches):
-            missing = sorted(set(names) - set(arrow.schema.names))
+        # one statement per run of batches with one schema (a single run for ODBC, whose
+        # schema is fixed), streamed: a statement per batch would leave part-filled row groups
+        # that the checkpoint at close merges by compressing the table again
+        for schema, run in itertools.groupby(feed.batches, key=lambda b: b.schema):
+            missing = sorted(set(names) - set(schema.names))
             if missing:
                 raise DataError(f"{spec.name}: source rows lack columns {missing}")
+            rows = _Counted(run)
             # DuckDB scans the local variable named in the SQL (a replacement scan); a
             # registered view would keep every batch alive until the transaction commits
-            _erpml_batch = arrow
+            _erpml_batch = pa.RecordBatchReader.from_batches(schema, iter(rows))
             source = exp.Table(this=ident(ARROW_VIEW))
-            text = {f.name for f in arrow.schema if pa.types.is_string(f.type)}
-            self.con.execute(self._insert(cols, source, spec, into, batch, text=text).sql("duckdb"))
-            total += arrow.num_rows
+            text = {f.name for f in schema if pa.types.is_string(f.type)}
+            try:
+                self.con.execute(
+                    self._sql(self._insert(cols, source, spec, into, batch, text=text))
+                )
+            except duckdb.Error:
+                if rows.error is not None:  # the source failed while DuckDB read it
+                    raise rows.error from None
+                raise
+            total += rows.count
         return total
 
     def _insert(
@@ -143,8 +161,26 @@ class DuckDBLanding(Landing):
         self.con.close()
 
 
-def _read_csv(path: str, types: dict[str, str]) -> exp.Expr:
-    """``read_csv(path, columns = {...}, ...)`` for a headerless PostgreSQL CSV COPY stream."""
+class _Counted:
+    """Batches passed through, counted; an error of the source is kept for the caller."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
+        self.batches = batches
+        self.count = 0
+        self.error: BaseException | None = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in self.batches:
+                self.count += batch.num_rows
+                yield batch
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+
+def _read_csv(files: exp.Expr, types: dict[str, str]) -> exp.Expr:
+    """``read_csv(files, columns = {...}, ...)`` for a headerless PostgreSQL CSV COPY stream."""
     struct = exp.Struct(
         expressions=[
             exp.PropertyEQ(this=exp.Literal.string(n), expression=exp.Literal.string(t))
@@ -163,7 +199,7 @@ def _read_csv(path: str, types: dict[str, str]) -> exp.Expr:
         "strict_mode": exp.true(),
     }
     args = [
-        exp.Literal.string(path),
+        files,
         *(exp.PropertyEQ(this=exp.var(k), expression=v) for k, v in options.items()),
     ]
     return exp.Anonymous(this="read_csv", expressions=args)

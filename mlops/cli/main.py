@@ -52,12 +52,27 @@ cli.add_command(monitor_cmd)
 cli.add_command(report_cmd)
 
 
+# Error classes by module: a module that was never imported cannot have raised its error, so the
+# CLI looks them up in ``sys.modules`` instead of importing them (``connectors`` and ``fixtures``
+# pull in SQLAlchemy and the drivers, seconds of start-up that a light command would pay).
+_ERRORS = (
+    ("fixtures.core.errors", "FixtureError", EXIT_FIXTURE),
+    ("connectors.errors", "ConnectorError", EXIT_CONNECTOR),
+    ("mlops.errors", "MlopsError", EXIT_MLOPS),
+)
+
+
+def exit_code_for(exc: BaseException) -> int | None:
+    """The exit code of an erpml error, or None when ``exc`` is not one."""
+    for module, name, code in _ERRORS:
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(exc, getattr(loaded, name)):
+            return code
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning erpml errors into one-line messages and exit codes."""
-    from connectors.errors import ConnectorError
-    from fixtures.core.errors import FixtureError
-    from mlops.errors import MlopsError
-
     try:
         code = cli.main(args=argv, standalone_mode=False)
     except click.exceptions.Abort:
@@ -66,15 +81,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except FixtureError as exc:
+    except Exception as exc:
+        exit_code = exit_code_for(exc)
+        if exit_code is None:
+            raise
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FIXTURE)
-    except ConnectorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CONNECTOR)
-    except MlopsError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_MLOPS)
+        sys.exit(exit_code)
     sys.exit(code if isinstance(code, int) else 0)
 
 
