@@ -326,6 +326,13 @@ def compare(results: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"COPY path / psql COPY ceiling (faster of two): {copy / ceiling:.0%} (target 60%)"
         )
+    seconds = {r["method"]: r["seconds"] for r in results}
+    full, incremental = (
+        seconds.get("erpml full (psycopg COPY)"),
+        seconds.get("erpml incremental (1% changed)"),
+    )
+    if full and incremental:
+        lines.append(f"incremental (1% changed) / full: {incremental / full:.1%} (target < 5%)")
     if odbc and by.get("pyodbc baseline"):
         lines.append(
             f"ODBC path / pyodbc fetchmany: {odbc / by['pyodbc baseline']:.2f}x (target 4x)"
