@@ -1,15 +1,20 @@
-"""Benchmark: `erpml build` of the whole dbt project on DuckDB, full and incremental.
+"""Benchmark: `erpml build` of the whole dbt project on DuckDB, full and changed (incremental).
 
 1. generate the four fixture ERPs at ``--scale`` into SQLite (``--reuse`` keeps them), extract
    them into a fresh DuckDB warehouse;
 2. time a full build (``erpml build``: compile the catalog, every model and test) in its own
-   process, with its peak RSS;
+   process, with its peak RSS, twice (the second reuses dbt's saved parse, as every later
+   build does); then ``erpml build --changed`` with nothing extracted since (it
+   reads the warehouse's build state and stops) and dbt's floor (start-up and parse, an empty
+   selection);
 3. advance the fixtures by ``--advance-days`` (new invoices, payments, journals, order moves,
    deletes: about 1% new rows for 14 days on 3.5 years of history), extract incrementally,
-   count the rows the extraction landed, and time the incremental build (incremental facts take
-   only the new landing batches; dimensions and aggregates are rebuilt);
-4. for comparison, the time dbt takes to do nothing (``dbt build --select none``-like: a
-   parse and an empty selection), which bounds any build from below.
+   count the rows the extraction landed, copy the warehouse, and time ``erpml build --changed``
+   (the tables and incremental facts downstream of the landing tables with new batches, their
+   tests, the fact tests over the new batches only);
+4. on the copy, a full rebuild from scratch (``erpml build --full-refresh``): timed, and every
+   table of the marts, intermediate and features schemas compared with the changed build's
+   (``EXCEPT ALL`` both ways; the benchmark fails if any differs).
 
 Usage::
 
@@ -22,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,26 +70,69 @@ def total_rows(warehouse: Path) -> int:
             "select schema_name, table_name from duckdb_tables()"
             " where schema_name in ('jde', 'vista', 'netsuite', 'onestream')"
         ).fetchall()
-        return sum(
-            int(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0])  # type: ignore[index]
-            for s, t in tables
-        )
+        return sum(count(con, f'select count(*) from "{s}"."{t}"') for s, t in tables)
     finally:
         con.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--advance-days", type=int, default=14)
-    parser.add_argument("--reuse", action="store_true", help="reuse generated sources")
-    args = parser.parse_args()
-    home = OUT / f"scale{args.scale:g}"
-    sources = home / "sources"
-    url = f"sqlite:///{sources}/{{erp}}.db"
+def count(con: Any, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def compare_tables(left: Path, right: Path) -> dict[str, Any]:
+    """Rows only in one of the two warehouses, per table of the built schemas."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{left}' as l (read_only)")
+        con.execute(f"attach '{right}' as r (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'l'"
+            " and schema_name in ('marts', 'intermediate', 'features') order by 1, 2"
+        ).fetchall()
+        differ = {}
+        rows = 0
+        for schema, name in tables:
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'l'"
+                    " and schema_name = ? and table_name = ? order by column_index",
+                    [schema, name],
+                ).fetchall()
+            ]
+            cols = ", ".join(f'"{c}"' for c in columns)
+
+            left_only, right_only = (
+                count(
+                    con,
+                    f'select count(*) from (select {cols} from {a}."{schema}"."{name}"'
+                    f' except all select {cols} from {b}."{schema}"."{name}")',
+                )
+                for a, b in (("l", "r"), ("r", "l"))
+            )
+            rows += count(con, f'select count(*) from l."{schema}"."{name}"')
+            if left_only or right_only:
+                differ[f"{schema}.{name}"] = [left_only, right_only]
+        return {"tables": len(tables), "rows": rows, "differ": differ}
+    finally:
+        con.close()
+
+
+def prepare_sources(home: Path, scale: float, *, reuse: bool) -> list[dict[str, Any]]:
+    """Generate the fixture ERPs into ``home`` (kept in ``pristine/``), or restore them."""
+    pristine = home / "pristine"  # the generated sources, kept for reruns (advance changes them)
+    url = f"sqlite:///{home / 'sources'}/{{erp}}.db"
     steps = []
-    if not (args.reuse and (sources / "jde.db").exists()):
-        sources.mkdir(parents=True, exist_ok=True)
+    if reuse and (pristine / "sources" / "jde.db").exists():
+        for part in ("sources", "fixtures"):
+            shutil.rmtree(home / part, ignore_errors=True)
+            shutil.copytree(pristine / part, home / part)
+    else:
+        (home / "sources").mkdir(parents=True, exist_ok=True)
         steps.append(
             run(
                 erpml(
@@ -92,7 +141,7 @@ def main() -> None:
                     "--erp",
                     "all",
                     "--scale",
-                    str(args.scale),
+                    str(scale),
                     "--into",
                     url,
                     "--out",
@@ -102,17 +151,45 @@ def main() -> None:
                 "generate",
             )
         )
+        shutil.rmtree(pristine, ignore_errors=True)
+        for part in ("sources", "fixtures"):
+            shutil.copytree(home / part, pristine / part)
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--advance-days", type=int, default=14)
+    parser.add_argument("--reuse", action="store_true", help="reuse generated sources")
+    args = parser.parse_args()
+    home = OUT / f"scale{args.scale:g}"
+    url = f"sqlite:///{home / 'sources'}/{{erp}}.db"
+    steps = prepare_sources(home, args.scale, reuse=args.reuse)
     from mlops.cli.demo import demo_project
 
     project = demo_project(home)
     warehouse = home / "warehouse.duckdb"
     warehouse.unlink(missing_ok=True)
+    shutil.rmtree(home / ".erpml", ignore_errors=True)  # no dbt state from an earlier run
     project_file = home / "erpml.yml"
     project_file.write_text(yaml.safe_dump(project, sort_keys=False))
     steps.append(run(erpml("extract", "--project", str(project_file)), "extract (full)"))
     base_rows = total_rows(warehouse)
     full = run(erpml("build", "--project", str(project_file)), "build (full)")
     steps.append(full)
+    # again, as a user's next full build runs: dbt's partial parse saved by the first
+    warm = run(erpml("build", "--project", str(project_file)), "build (full, parse cached)")
+    steps.append(warm)
+    target = home / ".erpml" / "dbt" / "target"
+    shutil.copyfile(target / "run_results.json", home / "run_results.full.json")  # node times
+    build = erpml("build", "--project", str(project_file), "--changed")
+    steps.append(run(build, "build --changed, nothing extracted since"))
+    floor = run(
+        erpml("build", "--project", str(project_file), "--select", "tag:no_such_tag"),
+        "dbt start-up (empty selection)",
+    )
+    steps.append(floor)
     until = AS_OF + timedelta(days=args.advance_days)
     steps.append(
         run(
@@ -133,21 +210,34 @@ def main() -> None:
     )
     steps.append(run(erpml("extract", "--project", str(project_file)), "extract (incremental)"))
     new_rows = total_rows(warehouse) - base_rows
-    incremental = run(erpml("build", "--project", str(project_file)), "build (incremental)")
-    steps.append(incremental)
-    floor = run(
-        erpml("build", "--project", str(project_file), "--select", "tag:no_such_tag"),
-        "dbt start-up (empty selection)",
+    # the same landed data for a full rebuild from scratch, to time and to compare
+    other = home / "rebuild"
+    shutil.rmtree(other, ignore_errors=True)
+    other.mkdir()
+    shutil.copyfile(warehouse, other / "warehouse.duckdb")
+    other_project = dict(
+        project, warehouse={"kind": "duckdb", "path": str(other / "warehouse.duckdb")}
     )
-    steps.append(floor)
-    ratio = incremental["seconds"] / full["seconds"]
+    (other / "erpml.yml").write_text(yaml.safe_dump(other_project, sort_keys=False))
+    incremental = run(build, "build --changed (after the incremental extraction)")
+    steps.append(incremental)
+    rebuild = run(
+        erpml("build", "--project", str(other / "erpml.yml"), "--full-refresh"),
+        "build --full-refresh of the same data (the reference)",
+    )
+    steps.append(rebuild)
+    same = compare_tables(warehouse, other / "warehouse.duckdb")
     result = {
         "scale": args.scale,
         "landed_rows": base_rows,
         "net_new_landed_rows": new_rows,
         "share_new": round(new_rows / base_rows, 4) if base_rows else None,
-        "incremental_over_full": round(ratio, 3),
+        "changed_over_full": round(incremental["seconds"] / full["seconds"], 3),
+        "changed_over_full_parse_cached": round(incremental["seconds"] / warm["seconds"], 3),
+        "changed_over_rebuild": round(incremental["seconds"] / rebuild["seconds"], 3),
+        "changed_equals_rebuild": same,
         "steps": steps,
+        "load_average_after": os.getloadavg(),
         "machine": f"{platform.node()} {platform.machine()} cpus={os.cpu_count()}",
     }
     (home / "result.json").write_text(json.dumps(result, indent=2))
@@ -155,6 +245,8 @@ def main() -> None:
     print("\n| step | seconds | peak RSS MiB |\n|---|---:|---:|")
     for s in steps:
         print(f"| {s['step']} | {s['seconds']} | {s['peak_rss_mib']} |")
+    if same["differ"]:
+        raise SystemExit(f"the changed build differs from a full rebuild: {same['differ']}")
 
 
 if __name__ == "__main__":

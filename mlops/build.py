@@ -5,23 +5,42 @@ of ``erpml.yml`` through environment variables (``ERPML_WAREHOUSE`` for DuckDB,
 ``ERPML_PG_*`` for PostgreSQL), runs ``dbt build`` and returns one ``NodeResult`` per model,
 test, seed or snapshot. Progress arrives through ``on_event(name, data)`` from dbt's event
 callbacks. DuckDB allows one writing process per file: never build while ``erpml extract`` runs.
+
+``build_changed(options)`` (``erpml build --changed``) redoes only what the landing batches
+extracted since the last complete build can change (:mod:`mlops.build_state`): the tables and
+incremental models downstream of the landing tables those batches touched, their tests over
+the new batches where that is sound (``macros/core/erpml_test_scope.sql``) and the tie-outs.
+Views are not recreated: their definitions have not changed (the project checksum says so).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from mlops.build_state import (
+    ChangePlan,
+    pending_batches,
+    plan_changes,
+    project_checksum,
+    record_build,
+)
 from mlops.errors import MlopsError
 
+if TYPE_CHECKING:
+    from mlops.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 FAILED = frozenset({"error", "fail", "runtime error"})
 Target = Literal["duckdb", "postgres"]
 EventHook = Callable[[str, Mapping[str, Any]], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,11 @@ class BuildOptions:
     work_dir: Path | None = None  # dbt target/ and logs/; default: beside the project file
     extra_args: tuple[str, ...] = field(default_factory=tuple)
     compile_definitions: bool = True  # regenerate the feature models from the catalog first
+
+
+# A changed build leaves out what new landing rows cannot change: view definitions, unit tests
+# (logic) and seeds. It writes no JSON artifacts (manifest, run results) to save the time.
+CHANGED_EXCLUDE = ("config.materialized:view", "resource_type:unit_test", "resource_type:seed")
 
 
 @dataclass(frozen=True)
@@ -97,17 +121,86 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 def build(options: BuildOptions, on_event: EventHook | None = None) -> list[NodeResult]:
     """Run ``dbt build``; raises ``MlopsError`` when dbt cannot run at all.
 
-    Failed models or tests do not raise: they come back with ``failed`` set.
+    Failed models or tests do not raise: they come back with ``failed`` set. A complete build
+    (no ``select``) that succeeds is recorded in the warehouse as the base of changed builds.
     """
-    from dbt.cli.main import dbtRunner
-
     target, env = warehouse_env(options.project, options.target)
+    checksum = _prepare(options)
+    complete = not options.select
+    none: tuple[int, ...] = ()
+    pending = _state(options.project, pending_batches, none) if complete else none
+    args = _dbt_args(options, target)
+    for selector in options.select:
+        args += ["--select", selector]
+    if options.select:
+        # Only tests whose every parent is selected: a partial build never runs a relationships
+        # test against a model it did not build.
+        args += ["--indirect-selection", "cautious"]
+    env = {**env, "ERPML_TEST_FROM_BATCH": ""}  # every test reads every row
+    results = _invoke(args + list(options.extra_args), env, target, on_event)
+    if complete and not any(r.failed for r in results):
+        _state(options.project, lambda wh: record_build(wh, "full", checksum, pending), "")
+    return results
+
+
+@dataclass(frozen=True)
+class ChangedBuild:
+    """A changed build: the plan it followed and the dbt results (none if nothing was new)."""
+
+    plan: ChangePlan
+    results: list[NodeResult]
+
+
+def build_changed(options: BuildOptions, on_event: EventHook | None = None) -> ChangedBuild:
+    """Build what the landing batches extracted since the last complete build can change.
+
+    Without a recorded build, or when the dbt project changed since, builds everything (the
+    plan's ``full_reason`` says why). With no new batches, runs nothing.
+    """
+    if options.select:
+        raise MlopsError("--changed selects by itself: it cannot be combined with --select")
+    target, env = warehouse_env(options.project, options.target)
+    checksum = _prepare(options)
+    plan = _state(
+        options.project,
+        lambda wh: plan_changes(wh, checksum),
+        ChangePlan(checksum, full_reason="no warehouse yet"),
+    )
+    if plan.full_reason:
+        full = replace(options, compile_definitions=False)
+        return ChangedBuild(plan, build(full, on_event))
+    if not plan.tables:
+        return ChangedBuild(plan, [])
+    kinds = _source_kinds(options.project)
+    args = [*_dbt_args(options, target), "--no-write-json", "--select"]
+    args += [f"source:{kinds.get(source, source)}.{table}+" for source, table in plan.tables]
+    args += ["--exclude", *CHANGED_EXCLUDE]
+    args += options.extra_args
+    env = {**env, "ERPML_TEST_FROM_BATCH": str(plan.from_batch)}
+    results = _invoke(args, env, target, on_event)
+    if not any(r.failed for r in results):
+        _state(options.project, lambda wh: record_build(wh, "changed", checksum, plan.batches), "")
+    return ChangedBuild(plan, results)
+
+
+def _prepare(options: BuildOptions) -> str:
+    """Regenerate the feature models (if asked); the checksum of the dbt project to build."""
     if options.compile_definitions:
         from mlops.definitions import compile_definitions, load_definitions
 
         compile_definitions(load_definitions(options.project, dbt_project=options.dbt_project))
-    work = options.work_dir or options.project.resolve().parent / ".erpml" / "dbt"
-    args = [
+    return project_checksum(options.dbt_project)
+
+
+def _work(options: BuildOptions) -> Path:
+    return options.work_dir or options.project.resolve().parent / ".erpml" / "dbt"
+
+
+def _dbt_args(options: BuildOptions, target: Target) -> list[str]:
+    """``dbt build`` on this project; the same paths and target every time, so that dbt's
+    partial parsing (``target/partial_parse.msgpack``) is reused from one build to the next."""
+    work = _work(options)
+    return [
         "build",
         "--project-dir",
         str(options.dbt_project),
@@ -121,13 +214,12 @@ def build(options: BuildOptions, on_event: EventHook | None = None) -> list[Node
         str(work / "logs"),
         "--quiet",
     ]
-    for selector in options.select:
-        args += ["--select", selector]
-    if options.select:
-        # Only tests whose every parent is selected: a partial build never runs a relationships
-        # test against a model it did not build.
-        args += ["--indirect-selection", "cautious"]
-    args += list(options.extra_args)
+
+
+def _invoke(
+    args: list[str], env: Mapping[str, str], target: Target, on_event: EventHook | None
+) -> list[NodeResult]:
+    from dbt.cli.main import dbtRunner
 
     def callback(event: Any) -> None:
         if on_event is not None:
@@ -143,8 +235,28 @@ def build(options: BuildOptions, on_event: EventHook | None = None) -> list[Node
         raise MlopsError(f"dbt could not run: {one_line(str(outcome.exception))}")
     results = getattr(outcome.result, "results", None)
     if results is None:
-        raise MlopsError("dbt build returned no results (see the dbt log in " + str(work) + ")")
+        log_path = args[args.index("--log-path") + 1]
+        raise MlopsError(f"dbt build returned no results (see the dbt log in {log_path})")
     return [_node_result(r) for r in results]
+
+
+def _state(project: Path, read: Callable[[Warehouse], T], default: T) -> T:
+    """``read(warehouse)`` on the project's warehouse; ``default`` if there is none yet."""
+    from mlops.warehouse import open_warehouse
+
+    try:
+        with open_warehouse(project) as wh:
+            return read(wh)
+    except MlopsError as exc:
+        log.warning("build state not read or recorded: %s", exc)
+        return default
+
+
+def _source_kinds(project: Path) -> dict[str, str]:
+    """Source name in erpml.yml -> ERP kind (the dbt source's name); names are kinds if absent."""
+    from connectors.config import load
+
+    return {s.name: s.kind for s in load(project).sources}
 
 
 def _event_fields(data: Any) -> dict[str, Any]:

@@ -28,22 +28,58 @@ EXIT_BUILD_FAILED = 6
     help="dbt target (default: the kind of the project's warehouse).",
 )
 @click.option("--select", "select", multiple=True, help="dbt node selection (repeatable).")
-def build_cmd(project: Path, target: str | None, select: tuple[str, ...]) -> None:
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only what the batches extracted since the last complete build can change "
+    "(their tests over the new rows); a full build if none is recorded or the project changed.",
+)
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild the incremental facts from all landed rows (dbt --full-refresh).",
+)
+def build_cmd(
+    project: Path, target: str | None, select: tuple[str, ...], changed: bool, full_refresh: bool
+) -> None:
     """Build the dbt project (models and tests); exits 6 if any model or test failed.
 
     DuckDB allows one writer per file: do not run while `erpml extract` writes the warehouse.
     """
-    from mlops.build import BuildOptions, build, failure_line
+    from mlops.build import BuildOptions, build, build_changed, failure_line
     from mlops.cli.progress import console
 
-    options = BuildOptions(project=project, target=target, select=select)  # type: ignore[arg-type]
+    if changed and (select or full_refresh):
+        raise click.UsageError("--changed selects by itself: drop --select and --full-refresh")
+    extra = ("--full-refresh",) if full_refresh else ()
+    options = BuildOptions(project=project, target=target, select=select, extra_args=extra)  # type: ignore[arg-type]
     with _NodeProgress(console) as progress:
-        results = build(options, on_event=progress.event)
+        if changed:
+            outcome = build_changed(options, on_event=progress.event)
+            results = outcome.results
+        else:
+            results = build(options, on_event=progress.event)
+    if changed:
+        console.print(_plan_line(outcome.plan))
+        if not results:
+            return
     _summary(results, console)
     line = failure_line(results)
     if line:
         click.echo(f"error: {line}", err=True)
         raise SystemExit(EXIT_BUILD_FAILED)
+
+
+def _plan_line(plan: Any) -> str:
+    """What a changed build did: a full build and why, nothing, or the new batches it took."""
+    if plan.full_reason:
+        return f"full build: {plan.full_reason}"
+    if not plan.tables:
+        return "nothing extracted since the last build: nothing to do"
+    return (
+        f"changed build: {len(plan.tables)} landing tables with new rows in "
+        f"{len(plan.batches)} batches (from batch {plan.from_batch})"
+    )
 
 
 class _NodeProgress:

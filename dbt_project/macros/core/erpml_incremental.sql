@@ -15,11 +15,25 @@
        (`erpml_after_watermark`) and merges them by its unique key (`delete+insert`).
 
     The watermark is per landing table: max(_erpml_batch_id) of the fact's rows from it, so a
-    batch committed late by another table's extraction is never skipped.
+    batch committed late by another table's extraction is never skipped. It is read once, when
+    the model is compiled (before its pre-hooks and its merge run), and written into the SQL as
+    a number: against a number DuckDB filters the landing rows in the scan, before the staging
+    views decode them, where a scalar subquery made it decode every row first (selecting the new
+    rows of fct_sales_order_line at fixture scale 10: 1.3 s with the subquery, 0.35 s with the
+    number). Deleting tombstoned rows in the pre-hooks can only lower the fact's maximum, and
+    the batches up to the value read were all merged already.
 -#}
 
-{% macro erpml_watermark(source_table) -%}
-    (select coalesce(max(_erpml_batch_id), -1) from {{ this }} where source_table = '{{ source_table }}')
+{#- The fact's watermark of `source_table` (max of `column` over its rows), as a literal. -#}
+{% macro erpml_watermark(source_table, column='_erpml_batch_id') -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            'select coalesce(max(' ~ column ~ '), -1) from ' ~ this
+            ~ " where source_table = '" ~ source_table ~ "'") -%}
+        {{- found.columns[0].values()[0] | int -}}
+    {%- else -%}
+        -1
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A WHERE condition: true for rows of `source_table` newer than the fact's watermark. -#}

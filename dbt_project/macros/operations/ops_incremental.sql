@@ -11,10 +11,7 @@
 -#}
 {% macro ops_after_column_watermark(source_table, column, fact_column) -%}
     {%- if is_incremental() -%}
-        {{ column }} > (
-            select coalesce(max({{ fact_column }}), -1) from {{ this }}
-            where source_table = '{{ source_table }}'
-        )
+        {{ column }} > {{ erpml.erpml_watermark(source_table, fact_column) }}
     {%- else -%}
         true
     {%- endif -%}

@@ -15,6 +15,7 @@
 -#}
 {{ config(
     materialized='incremental',
+    meta={'erpml_batch_column': '_erpml_batch_id'},
     unique_key='gl_entry_key',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',

@@ -11,6 +11,7 @@
 -#}
 {{ config(
     materialized='incremental',
+    meta={'erpml_batch_column': '_erpml_batch_id'},
     unique_key='sales_order_line_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',

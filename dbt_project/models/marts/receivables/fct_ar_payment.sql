@@ -9,6 +9,7 @@
 -#}
 {{ config(
     materialized='incremental',
+    meta={'erpml_batch_column': '_erpml_batch_id'},
     unique_key='payment_application_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',

@@ -1,0 +1,50 @@
+{#-
+    Tests over the new landing batches only (`erpml build --changed`).
+
+    dbt wraps the model of every generic test in `get_where_subquery` (this project's version
+    replaces dbt's). When the environment variable ERPML_TEST_FROM_BATCH holds a batch id,
+    tests whose model declares its batch column (`meta: {erpml_batch_column: ...}`, set per
+    folder in dbt_project.yml) read only what they must to stay sound:
+
+    - row-by-row tests (not_null, accepted_values, erpml_decodes): the rows of batches at or
+      after that id, the rows landed since the last build;
+    - unique: every row whose value is also the value of such a row (a new row colliding with
+      an old one is caught; old rows were tested by an earlier build);
+    - anything else (relationships, erpml_unique_combination, singular tests): all rows.
+
+    Without the variable (plain `dbt build`, `erpml build`) every test reads every row. The
+    variable is read only while executing, so it never invalidates dbt's partial parsing. A
+    test's own `where` config applies as well.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set scope = erpml.erpml_test_scope(relation) if execute else '' -%}
+    {%- set conditions = [where, scope] | select | list -%}
+    {%- if conditions -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The scope condition of the test being run, or '' when it reads every row. -#}
+{% macro erpml_test_scope(relation) -%}
+    {%- set from_batch = env_var('ERPML_TEST_FROM_BATCH', '') -%}
+    {%- set test = model.get('test_metadata') or {} -%}
+    {%- set parent = graph.nodes.get(model.get('attached_node') or '', {}) -%}
+    {%- set column = ((parent.get('config') or {}).get('meta') or {}).get('erpml_batch_column') -%}
+    {%- if not from_batch or not column -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set new_rows = column ~ ' >= ' ~ (from_batch | int) -%}
+    {%- if test.get('name') in ('not_null', 'accepted_values', 'erpml_decodes') -%}
+        {{ return(new_rows) }}
+    {%- elif test.get('name') == 'unique' -%}
+        {%- set key = test.get('kwargs', {}).get('column_name') -%}
+        {{ return(key ~ ' in (select ' ~ key ~ ' from ' ~ relation ~ ' where ' ~ new_rows ~ ')') }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

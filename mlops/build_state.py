@@ -1,0 +1,133 @@
+"""What the warehouse remembers of its builds, and what ``erpml build --changed`` must redo.
+
+Every extraction run logs its landing batch in ``_erpml.extract_runs`` (connectors). A complete
+build that succeeds (``erpml build`` with no ``--select``, or ``--changed``) adds a row to
+``_erpml.builds`` (when, how, the checksum of the dbt project) and the batches it consumed to
+``_erpml.build_batches``. A changed build then redoes what the batches extracted since, and
+not yet consumed, can change: the landing tables they touched (rows landed or flagged deleted).
+A batch committed late, after a build started, is still pending at the next build, since
+batches are remembered one by one rather than as a high-water mark.
+
+A changed build falls back to a full one when no complete build is recorded, or when the dbt
+project (models, macros, tests, seeds, vars) differs from the one the last build ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlops.warehouse import Warehouse
+
+PROJECT_PARTS = ("models", "macros", "tests", "seeds", "dbt_project.yml")
+CREATE = (
+    "create schema if not exists _erpml",
+    "create table if not exists _erpml.builds (build_id varchar(32), finished_at timestamptz,"
+    " mode varchar(16), project_checksum varchar(64))",
+    "create table if not exists _erpml.build_batches (build_id varchar(32), batch_id bigint)",
+)
+
+
+@dataclass(frozen=True)
+class ChangePlan:
+    """The landing batches a changed build consumes and the tables they touched.
+
+    ``full_reason`` set: build everything (and why). Otherwise ``tables`` (source, table) with
+    new batches, ``batches`` their ids; both empty when nothing was extracted since.
+    """
+
+    checksum: str
+    full_reason: str | None = None
+    tables: tuple[tuple[str, str], ...] = ()
+    batches: tuple[int, ...] = ()
+
+    @property
+    def from_batch(self) -> int | None:
+        """The lowest new batch: rows of this batch or later are the new rows."""
+        return min(self.batches) if self.batches else None
+
+
+def project_checksum(dbt_project: Path) -> str:
+    """sha256 over the dbt project's definitions (file paths and contents), not its outputs."""
+    digest = hashlib.sha256()
+    for part in PROJECT_PARTS:
+        root = dbt_project / part
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and not path.name.startswith("."):
+                digest.update(str(path.relative_to(dbt_project)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def plan_changes(wh: Warehouse, checksum: str) -> ChangePlan:
+    """What a changed build must consume, read from the warehouse's logs."""
+    if not _has_table(wh, "builds"):
+        return ChangePlan(checksum, full_reason="no complete build recorded in the warehouse")
+    last = wh.rows("select project_checksum from _erpml.builds order by finished_at desc limit 1")
+    if not last:
+        return ChangePlan(checksum, full_reason="no complete build recorded in the warehouse")
+    if last[0][0] != checksum:
+        return ChangePlan(checksum, full_reason="the dbt project changed since the last build")
+    if not _has_table(wh, "extract_runs"):
+        return ChangePlan(checksum)
+    pending = wh.rows(
+        "select r.batch_id, r.source, r.table_name from _erpml.extract_runs as r"
+        " where r.status = 'ok' and (r.rows > 0 or r.deleted > 0)"
+        " and not exists (select 1 from _erpml.build_batches as b where b.batch_id = r.batch_id)"
+        " order by r.batch_id"
+    )
+    tables = tuple(sorted({(str(s), str(t)) for _, s, t in pending}))
+    return ChangePlan(checksum, tables=tables, batches=tuple(int(b) for b, _, _ in pending))
+
+
+def pending_batches(wh: Warehouse) -> tuple[int, ...]:
+    """Every extraction batch with rows not yet consumed by a build (a full build takes all)."""
+    if not _has_table(wh, "extract_runs"):
+        return ()
+    exists = _has_table(wh, "build_batches")
+    consumed = (
+        " and not exists (select 1 from _erpml.build_batches as b where b.batch_id = r.batch_id)"
+        if exists
+        else ""
+    )
+    rows = wh.rows(
+        "select r.batch_id from _erpml.extract_runs as r"
+        " where r.status = 'ok' and (r.rows > 0 or r.deleted > 0)" + consumed
+    )
+    return tuple(sorted(int(r[0]) for r in rows))
+
+
+def record_build(wh: Warehouse, mode: str, checksum: str, batches: tuple[int, ...]) -> str:
+    """Remember a complete, successful build and the batches it consumed; returns its id."""
+    build_id = uuid.uuid4().hex
+    for statement in CREATE:
+        wh.execute(statement)
+    marker = _marker(wh)
+    wh.execute(
+        f"insert into _erpml.builds values ({marker}, {marker}, {marker}, {marker})",
+        (build_id, datetime.now(UTC), mode, checksum),
+    )
+    for batch in batches:
+        wh.execute(
+            f"insert into _erpml.build_batches values ({marker}, {marker})", (build_id, batch)
+        )
+    wh.commit()
+    return build_id
+
+
+def _marker(wh: Warehouse) -> str:
+    return "?" if wh.dialect == "duckdb" else "%s"
+
+
+def _has_table(wh: Warehouse, name: str) -> bool:
+    marker = _marker(wh)
+    rows = wh.rows(
+        "select 1 from information_schema.tables"
+        f" where table_schema = '_erpml' and table_name = {marker}",
+        (name,),
+    )
+    return bool(rows)

@@ -1,0 +1,110 @@
+"""`erpml build --changed` on DuckDB equals a full rebuild after an incremental extraction.
+
+Full build, then (nothing new) no dbt run at all; advance the four fixture ERPs, extract,
+`--changed`: only tables and incremental facts are rebuilt, the fact tests read the new batches
+only, and every table of the marts, intermediate and features schemas equals a full rebuild
+from scratch (`--full-refresh`) of the same landed data.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner, Result
+
+from mlops.cli.main import cli
+from tests.dbt.conftest import ERPS, Landed, duck_query
+
+ADVANCE_TO = date(2026, 7, 14)  # two weeks after the fixtures' as-of date
+
+
+def _build(project: Path, *flags: str) -> Result:
+    result = CliRunner().invoke(cli, ["build", "--project", str(project), *flags])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Rows only in one of the two warehouses, per table of the built schemas."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{left}' as l (read_only)")
+        con.execute(f"attach '{right}' as r (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'l'"
+            " and schema_name in ('marts', 'intermediate', 'features')"
+        ).fetchall()
+        assert len(tables) > 30
+        differ = {}
+        for schema, name in tables:
+            counts = tuple(
+                int(con.execute(f"select count(*) from ({q})").fetchone()[0])  # type: ignore[index]
+                for q in (
+                    f'select * from {a}."{schema}"."{name}" except all'
+                    f' select * from {b}."{schema}"."{name}"'
+                    for a, b in (("l", "r"), ("r", "l"))
+                )
+            )
+            if any(counts):
+                differ[f"{schema}.{name}"] = counts
+        return differ  # type: ignore[return-value]
+    finally:
+        con.close()
+
+
+def test_changed_build_equals_a_full_rebuild(landed: Landed, tmp_path: Path) -> None:
+    from connectors import extract
+    from connectors.config import Sources
+    from fixtures.run import advance
+    from mlops.build import _release_duckdb
+    from mlops.cli.demo import demo_project
+
+    shutil.copytree(landed.home / "sources", tmp_path / "sources")
+    shutil.copytree(landed.home / "fixtures", tmp_path / "fixtures")
+    warehouse = landed.duckdb_copy(tmp_path)
+    config = demo_project(tmp_path)
+    project = tmp_path / "erpml.yml"
+    project.write_text(yaml.safe_dump(config, sort_keys=False))
+
+    first = _build(project, "--changed")  # nothing recorded yet: everything, every test
+    assert "full build: no complete build recorded in the warehouse" in first.output
+    assert "stg_jde__f0911" in first.output
+    second = _build(project, "--changed")
+    assert "nothing extracted since the last build" in second.output
+    assert "fct_gl_entry" not in second.output  # dbt did not run
+
+    advance(list(ERPS), f"sqlite:///{tmp_path / 'sources'}/{{erp}}.db", ADVANCE_TO,
+            out=tmp_path / "fixtures")  # fmt: skip
+    outcomes = extract(Sources.model_validate(config))
+    assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes if o.error]
+    before = duck_query(warehouse, "select count(*) from marts.fct_gl_entry")[0][0]
+    rebuild = tmp_path / "rebuild"
+    rebuild.mkdir()
+    shutil.copyfile(warehouse, rebuild / "warehouse.duckdb")
+    reference = dict(
+        config, warehouse={"kind": "duckdb", "path": str(rebuild / "warehouse.duckdb")}
+    )
+    (rebuild / "erpml.yml").write_text(yaml.safe_dump(reference, sort_keys=False))
+
+    changed = _build(project, "--changed")
+    assert "changed build:" in changed.output
+    assert "fct_gl_entry" in changed.output and "fct_gl_balance" in changed.output
+    assert "stg_jde__f0911" not in changed.output  # views are not recreated
+    assert "ar_open_amount_ties_to_erp" in changed.output  # tie-outs run
+    compiled = tmp_path / ".erpml" / "dbt" / "target" / "run" / "erpml" / "models" / "marts"
+    unique = (compiled / "finance" / "_finance__models.yml").glob("unique_fct_gl_entry_*.sql")
+    assert "_erpml_batch_id >= " in next(unique).read_text()  # the new batches only
+    _release_duckdb()
+    after = duck_query(warehouse, "select count(*) from marts.fct_gl_entry")[0][0]
+    assert after > before
+
+    _build(rebuild / "erpml.yml", "--full-refresh")
+    _release_duckdb()
+    assert _differences(warehouse, rebuild / "warehouse.duckdb") == {}
+    modes = duck_query(warehouse, "select mode from _erpml.builds order by finished_at")
+    assert modes == [("full",), ("changed",)]
