@@ -20,11 +20,13 @@ ICONS = {
     "schema-breaking": "**schema-breaking**",
     "added": "added",
     "removed": "**removed**",
+    "additive": "additive",
 }
 
 
 def to_json(report: Report) -> str:
     data = dataclasses.asdict(report)
+    del data["sql"]  # compiled SELECTs: long, and the Markdown names what they compute
     data["touched"] = {k: sorted(v) for k, v in report.touched.items()}
     data["exit_code"] = report.exit_code()
     return json.dumps(data, indent=2, default=str)
@@ -36,7 +38,7 @@ def to_markdown(report: Report) -> str:
         lines += ["**Blocking:**", ""] + [f"- {e}" for e in report.errors] + [""]
     if not report.definitions and not report.marts:
         return "\n".join([*lines, "No definition or model changes."])
-    for section in (_definitions, _models, _touched, _values, _scores):
+    for section in (_definitions, _models, _touched, _mart_values, _values, _scores):
         lines += section(report)
     return "\n".join(lines)
 
@@ -62,7 +64,38 @@ def _models(report: Report) -> list[str]:
     lines = ["### dbt models", "", "| model | file | change | why |", "|---|---|---|---|"]
     for m in report.marts:
         change = ICONS.get(m.change, m.change)
-        lines.append(f"| `{m.model}` | {m.path} | {change} | {'; '.join(m.reasons)} |")
+        lines.append(
+            f"| `{m.relation or m.model}` | {m.path} | {change} | {'; '.join(m.reasons)} |"
+        )
+    if report.columns:
+        lines += ["", "Columns whose values may move (column-level lineage):", ""]
+        for model, cols in sorted(report.columns.items()):
+            lines.append(f"- `{model}`: {', '.join(f'`{c}`' for c in cols)}")
+    lines.append("")
+    for m in report.marts:
+        if m.text_diff:
+            lines += [f"<details><summary>{m.path}</summary>", "", "```diff", m.text_diff, "```"]
+            lines += ["</details>", ""]
+    return lines
+
+
+def _mart_values(report: Report) -> list[str]:
+    if not report.mart_values:
+        return []
+    lines = [
+        "### How much model rows move (old and new SELECT on the current warehouse)",
+        "",
+        "| model | key | rows old -> new | rows changed | share | added | removed | by column |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for v in report.mart_values:
+        by = ", ".join(f"{c}: {n}" for c, n in v.get("columns", {}).items() if n)
+        lines.append(
+            f"| `{v['model']}` | {v.get('key') or ''} | {v['rows_old']} -> {v['rows_new']} | "
+            f"{v.get('rows_changed', '')} | "
+            f"{format(v['share_changed'], '.1%') if 'share_changed' in v else ''} | "
+            f"{v.get('rows_added', '')} | {v.get('rows_removed', '')} | {by} |"
+        )
     return [*lines, ""]
 
 
@@ -149,14 +182,26 @@ def to_html(report: Report) -> str:
     import markdown_it
 
     body = markdown_it.MarkdownIt("commonmark").enable("table").render(to_markdown(report))
-    charts = _bars(
-        "Share of snapshot rows whose value changes",
-        [(f"{v['feature']}", float(v["share_changed"])) for v in report.values],
-        ".1%",
-    ) + _bars(
-        "Mean absolute score change",
-        [(s["model"], float(s["mean_abs_change"])) for s in report.scores],
-        ".4f",
+    charts = (
+        _bars(
+            "Share of snapshot rows whose value changes",
+            [(f"{v['feature']}", float(v["share_changed"])) for v in report.values],
+            ".1%",
+        )
+        + _bars(
+            "Share of model rows whose changed columns move",
+            [
+                (v["model"], float(v["share_changed"]))
+                for v in report.mart_values
+                if "share_changed" in v
+            ],
+            ".1%",
+        )
+        + _bars(
+            "Mean absolute score change",
+            [(s["model"], float(s["mean_abs_change"])) for s in report.scores],
+            ".4f",
+        )
     )
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;}"

@@ -188,13 +188,20 @@ def columns_read(definition: Feature | Metric) -> set[str]:
     return set().union(*(columns_of(t) for t in texts))
 
 
-def readers_of(catalog: Catalog, mart: str, columns: set[str] | None) -> dict[str, set[str]]:
-    """Features and metrics reading ``columns`` of ``mart`` (None: any column)."""
+def readers_of(
+    catalog: Catalog, mart: str, columns: set[str] | None, version: int | None = None
+) -> dict[str, set[str]]:
+    """Features, metrics and entities reading ``columns`` of ``mart`` (None: any column).
+
+    ``version``: the changed version of a versioned mart; definitions pinned to another version
+    do not read it (an unpinned one reads the latest, which may be this one).
+    """
     out: dict[str, set[str]] = {}
     for kind in ("features", "metrics"):
         table: dict[str, Feature | Metric] = catalog.kind(kind)
         for ref, d in table.items():
-            if d.mart != mart:
+            pinned = getattr(d, "mart_version", None)
+            if d.mart != mart or (version and pinned and pinned != version):
                 continue
             cols = columns_read(d)
             if kind == "features" and isinstance(d, Feature) and d.key is None:
@@ -202,6 +209,8 @@ def readers_of(catalog: Catalog, mart: str, columns: set[str] | None) -> dict[st
             if columns is None or cols & columns:
                 out.setdefault(kind, set()).add(ref)
     for ref, e in catalog.entities.items():
+        if version and e.mart_version and e.mart_version != version:
+            continue
         if e.mart == mart and (columns is None or {e.key, *e.references.values()} & columns):
             out.setdefault("entities", set()).add(ref)
     return out

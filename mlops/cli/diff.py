@@ -48,13 +48,14 @@ def diff_cmd(
     Exits 8 when a released definition changes what it computes without a new version, or a
     mart's contract breaks without a new model version.
     """
-    from mlops.diff import ROOT, compare, load_side, measure, merge_base, touched_models_and_jobs
+    from mlops.diff import ROOT, compare, load_side, merge_base, touched_models_and_jobs
     from mlops.diff_report import to_html, to_json, to_markdown
+    from mlops.diff_values import measure
 
     root = (repo or ROOT).resolve()
     base_side = load_side(base or merge_base(root), root)
     head_side = load_side(head, root)
-    report = compare(base_side, head_side)
+    report = compare(base_side, head_side, project if project.exists() else None)
     if project.exists():
         touched_models_and_jobs(report, project)
         if not no_values:

@@ -1,10 +1,12 @@
 """`erpml diff` end to end on the fixture warehouse: classes, reach, values and scores, exit codes.
 
 A throwaway git repository holds a copy of the catalog and dbt models; the warehouse holds the
-built features, a late-payment training snapshot and a model trained on it. Three edits:
+built features, a late-payment training snapshot and a model trained on it. Definition edits:
 a window change without a new version (blocking, values and scores move), the same change as a
 new version beside the old one (not blocking, values and scores still reported), and a cosmetic
-edit (equivalent, nothing to measure).
+edit (equivalent, nothing to measure). Mart edits: one column of fct_ar_invoice_v2 changed (its
+rows compared old against new on the warehouse, only the features reading it recomputed, the
+model's scores moved), and the mart reformatted (equivalent, nothing measured).
 """
 
 from __future__ import annotations
@@ -52,8 +54,15 @@ def world(landed: Landed, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     return project, repo
 
 
-def _diff(project: Path, repo: Path, out: Path, edit: tuple[str, str]) -> tuple[int, dict, str]:
-    path = repo / "semantic_models" / "catalog" / "late_payment.yml"
+MART = "dbt_project/models/marts/receivables/fct_ar_invoice_v2.sql"
+DAYS_LATE = "cast(days_late as integer) as days_late"
+SETTLED = "dbt_project/models/intermediate/receivables/int_receivables__invoices_settled.sql"
+
+
+def _diff(
+    project: Path, repo: Path, out: Path, edit: tuple[str, str], file: str = ""
+) -> tuple[int, dict, str]:
+    path = repo / (file or "semantic_models/catalog/late_payment.yml")
     original = path.read_text()
     assert edit[0] in original
     path.write_text(original.replace(edit[0], edit[1], 1))
@@ -126,3 +135,72 @@ def test_cosmetic_edit_is_equivalent_and_not_measured(
     (change,) = report["definitions"]
     assert change["change"] == "equivalent"
     assert report["values"] == [] and report["scores"] == []
+
+
+def test_mart_column_edit_is_measured_through_its_readers(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project, repo = world
+    edit = (DAYS_LATE, "cast(greatest(days_late - 5, 0) as integer) as days_late")
+    code, report, output = _diff(project, repo, tmp_path, edit, MART)
+    assert code == 0, output
+    (mart,) = report["marts"]
+    assert mart["change"] == "value-changing" and mart["changed"] == ["days_late"]
+    assert report["columns"] == {"fct_ar_invoice_v2": ["days_late"]}
+    features = set(report["touched"]["features"])
+    assert "cust_avg_days_late_365d@1" in features and "cust_open_ar@1" not in features
+    (rows,) = report["mart_values"]
+    assert rows["model"] == "fct_ar_invoice_v2" and rows["key"] == "invoice_key"
+    assert rows["rows_old"] == rows["rows_new"] > 0 and rows["rows_added"] == 0
+    assert 0 < rows["rows_changed"] == rows["columns"]["days_late"] <= rows["rows_old"]
+    moved = {v["feature"] for v in report["values"]}
+    assert moved and moved <= features, moved - features
+    assert any(v["rows_changed"] > 0 for v in report["values"])
+    (scores,) = report["scores"]
+    assert scores["model"] == "late_payment@1" and scores["rows_changed"] > 0
+    markdown = (tmp_path / "change_report.md").read_text()
+    assert "How much model rows move" in markdown and "`days_late`" in markdown
+    assert "+        cast(greatest(days_late - 5, 0) as integer) as days_late," in markdown
+
+
+def test_mart_reformat_is_equivalent_and_not_measured(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    project, repo = world
+    edit = (DAYS_LATE, "CAST(days_late AS INTEGER)  AS  days_late")
+    code, report, output = _diff(project, repo, tmp_path, edit, MART)
+    assert code == 0, output
+    (mart,) = report["marts"]
+    assert mart["change"] == "equivalent", mart
+    assert report["touched"] == {} and report["mart_values"] == [] and report["values"] == []
+
+
+def test_upstream_edit_reaches_the_mart_and_is_measured_there(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A status rule in the intermediate model: v1 and v2 move through lineage; v2 is measured
+    with the new intermediate SQL inlined, and moves exactly the rows the rule reclassifies."""
+    import duckdb
+
+    project, repo = world
+    rule = "when as_of_date > due_date then 'past_due'"
+    edit = (rule, rule.replace("due_date", "due_date + 5"))
+    code, report, output = _diff(project, repo, tmp_path, edit, SETTLED)
+    assert code == 0, output
+    (change,) = report["marts"]
+    assert change["change"] == "value-changing" and change["changed"] == ["status"]
+    assert report["touched"]["dbt_models"] == ["fct_ar_invoice_v1", "fct_ar_invoice_v2"]
+    assert report["columns"]["fct_ar_invoice_v2"] == ["status"]
+    assert "cust_invoices_paid_90d@1" in report["touched"]["features"]
+    assert "invoice_amount@1" not in report["touched"]["features"]
+    (rows,) = [v for v in report["mart_values"] if v["model"] == "fct_ar_invoice_v2"]
+    warehouse = yaml.safe_load(project.read_text())["warehouse"]["path"]
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        (expected,) = con.execute(
+            "select count(*) from marts.fct_ar_invoice_v2 where open_amount <> 0 "
+            "and as_of_date > due_date and as_of_date <= due_date + 5"
+        ).fetchone() or (None,)
+    finally:
+        con.close()
+    assert expected and rows["rows_changed"] == rows["columns"]["status"] == expected

@@ -1,16 +1,23 @@
 # ruff: noqa: E501 -- the labeled edits are data: one edit per entry, kept on its lines
-"""Definition-change classification on the starter catalog: 44 labeled edits.
+"""Change classification on the starter catalog and marts: 44 definition and 11 mart edits.
 
-Each edit is applied to a copy of the catalog; the diff must classify the edited definition as
-labeled, and lineage must find every object the edit touches. Every value-changing edit must be
-caught (and flagged as needing a version), and at least 90% of cosmetic edits must be classified
-metadata-only or equivalent.
+Each definition edit is applied to a copy of the catalog; the diff must classify the edited
+definition as labeled, and lineage must find every object the edit touches. Each mart edit is
+applied to the dbt models of the committed tree (in memory), compiled by dbt (all edits in one
+``dbt compile --inline``) and compared per column: its class, the definitions and dbt models it
+touches through column-level lineage, and, for edits that change one column, the readers of
+other columns it must leave alone. Every value-changing edit must be caught (definitions flagged
+as needing a version), and at least 90% of cosmetic edits must be classified metadata-only or
+equivalent.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,9 +164,11 @@ def base() -> tuple[object, object]:
 
 
 def test_there_are_enough_edits() -> None:
-    assert len(EDITS) >= 40
+    assert len(EDITS) + len(MART_EDITS) >= 40
     cosmetic = [e for e in EDITS if e[4] in ("metadata-only", "equivalent")]
     assert len(cosmetic) >= 15 and len(EDITS) - len(cosmetic) >= 20
+    assert len(MART_EDITS) >= 8
+    assert {e[3] for e in MART_EDITS} == {"equivalent", "value-changing", "schema-breaking"}
 
 
 @pytest.mark.parametrize(("file", "old", "new", "ref", "expected", "touched"), EDITS)
@@ -197,3 +206,106 @@ def test_edit_is_classified_and_its_reach_found(
     found = set().union(*reach.values()) if reach else set()
     assert touched <= found, touched - found
     assert {c.ref for c in others} <= found, {c.ref for c in others} - found
+
+
+INVOICE = "dbt_project/models/marts/receivables/fct_ar_invoice_v2.sql"
+JOB_COST = "dbt_project/models/marts/operations/fct_job_cost.sql"
+CUSTOMER = "dbt_project/models/marts/receivables/dim_customer.sql"
+SETTLED = "dbt_project/models/intermediate/receivables/int_receivables__invoices_settled.sql"
+DAYS_LATE = {"cust_avg_days_late_90d@1", "cust_avg_days_late_365d@1", "cust_share_paid_late_365d@1"}
+CUSTOMER_READERS = {"customer@1", "cust_credit_limit@1", "cust_category@1", "cust_since@1"}
+AGING = {f"ar_aging_{b}@1" for b in ("current", "1_30", "31_60", "61_90", "over_90")}
+JOB_OTHERS = {"job_current_estimate@1", "job_change_orders@1", "job_cost_90d@1", "job_hours_90d@1"}
+
+# (model file, [(old text, new text)], name, expected class, must be touched, must not be touched)
+MART_EDITS: list[tuple[str, list[tuple[str, str]], str, str, set[str], set[str]]] = [
+    # equivalent: formatting and keyword case, a CTE renamed, commutative terms reordered
+    (INVOICE, [("cast(days_late as integer) as days_late", "CAST(  days_late AS INTEGER )   AS days_late")],
+     "reformat", "equivalent", set(), set()),
+    (INVOICE, [("with settled as (", "with invoices_settled as ("), ("    from settled\n", "    from invoices_settled\n")],
+     "alias rename", "equivalent", set(), set()),
+    (JOB_COST, [("on calendar.month >= jobs.first_month and calendar.month <= jobs.last_month",
+                 "on calendar.month <= jobs.last_month and calendar.month >= jobs.first_month")],
+     "commutative reorder (join condition)", "equivalent", set(), set()),
+    (CUSTOMER, [("where c.address_number = i.customer_number and c.company_code = i.company_code",
+                 "where i.company_code = c.company_code and c.address_number = i.customer_number")],
+     "commutative reorder (subquery filter)", "equivalent", set(), set()),
+    # value-changing: rows (WHERE, JOIN), one column, a window, a column upstream of the mart
+    (CUSTOMER, [("where search_type = 'C'", "where search_type in ('C', 'V')")],
+     "WHERE change", "value-changing", CUSTOMER_READERS | {"late_payment@1"}, set()),
+    (CUSTOMER, [("left join jde_book as b on b.address_number = s.address_number",
+                 "inner join jde_book as b on b.address_number = s.address_number")],
+     "JOIN change", "value-changing", CUSTOMER_READERS | {"late_payment@1", "cust_tenure_days@1"}, set()),
+    (INVOICE, [("cast(days_late as integer) as days_late", "cast(greatest(days_late, 0) as integer) as days_late")],
+     "one column's expression", "value-changing", DAYS_LATE | {"late_payment@1"},
+     {"cust_open_ar@1", "invoice_amount@1", "invoice_terms_days@1", "cust_invoices_paid_90d@1",
+      "cust_past_due_count@1", "invoice@1", "cust_credit_use@1"} | AGING),
+    (JOB_COST, [("sum(actual_cost) {{ to_date }} as actual_cost_to_date",
+                 "sum(actual_cost) over (partition by company, job order by month rows between 11 preceding and current row) as actual_cost_to_date")],
+     "one column's window", "value-changing",
+     {"job_cost_to_date@1", "job_percent_complete@1", "job_overrun@1"}, JOB_OTHERS),
+    (SETTLED, [("when as_of_date > due_date then 'past_due'", "when as_of_date > due_date + 5 then 'past_due'")],
+     "status rule upstream of the mart", "value-changing",
+     {"fct_ar_invoice_v2", "fct_ar_invoice_v1", "cust_invoices_paid_90d@1", "cust_avg_days_late_90d@1",
+      "late_payment@1"}, {"invoice_amount@1", "invoice_terms_days@1", "cust_credit_limit@1"}),
+    # schema-breaking: a column removed, a column retyped (the contract keeps its version)
+    (INVOICE, [("        cast(aging_bucket as varchar) as aging_bucket,\n", "")],
+     "column removed", "schema-breaking", AGING, DAYS_LATE),
+    (INVOICE, [("cast(days_late as integer) as days_late", "cast(days_late as bigint) as days_late")],
+     "column retyped", "schema-breaking", DAYS_LATE | {"late_payment@1"}, AGING),
+]  # fmt: skip
+
+
+def _edited(models: dict[str, str], path: str, edits: list[tuple[str, str]]) -> dict[str, str]:
+    text = models[path]
+    for old, new in edits:
+        assert text.count(old) == 1, f"edit does not apply to {path}: {old!r}"
+        text = text.replace(old, new)
+    return {**models, path: text}
+
+
+@pytest.fixture(scope="module")
+def mart_base() -> Iterator[Any]:
+    """The committed tree, and dbt's compiled SQL of every text the mart edits need (one run)."""
+    from mlops import lineage
+    from mlops.diff import load_side
+
+    base = load_side("HEAD")
+    texts: list[str] = []
+    for path, edits, *_ in MART_EDITS:
+        head = _edited(base.models, path, edits)
+        texts += [base.models[path], head[path]]
+        texts += [head[p] for p in lineage.downstream_models(head, {Path(path).stem})]
+    unique = list(dict.fromkeys(texts))
+    compiled = dict(zip(unique, lineage.compile_inline(None, unique), strict=True))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lineage, "compile_inline", lambda _project, ts: [compiled[t] for t in ts])
+        yield base
+
+
+@pytest.mark.parametrize(
+    ("path", "edits", "name", "expected", "touched", "untouched"),
+    MART_EDITS,
+    ids=[e[2] for e in MART_EDITS],
+)
+def test_mart_edit_is_classified_per_column_and_its_readers_found(
+    mart_base: Any,
+    path: str,
+    edits: list[tuple[str, str]],
+    name: str,
+    expected: str,
+    touched: set[str],
+    untouched: set[str],
+) -> None:
+    from mlops.diff import compare
+
+    head = dataclasses.replace(mart_base, label=name, models=_edited(mart_base.models, path, edits))
+    report = compare(mart_base, head)
+    (change,) = report.marts
+    assert change.change == expected, (change.change, change.reasons)
+    assert (expected == "schema-breaking") == bool(report.errors), report.errors
+    found = set().union(*report.touched.values()) if report.touched else set()
+    assert touched <= found, touched - found
+    assert not untouched & found, untouched & found
+    if expected == "equivalent":
+        assert found == set() and change.changed == ()
