@@ -7,9 +7,11 @@ valid_from, valid_to NULL = open, value ``numeric(38, 10)``; spine table ``bench
 Parquet files. Then, in the same run, each method in its own fresh process (wall time of the
 process, start-up and imports included, its CPU seconds and its peak RSS, ``VmHWM``):
 
-1. ``ours``: :func:`mlops.features.pit_sql` over the 20 timelines, creating the snapshot table as
-   ``create_snapshot`` does, end to end from the DuckDB file (open, join, write, count, close);
-   ``ours-chained``: the query pit_sql produced before (one ASOF join chained per feature);
+1. ``ours``: :func:`mlops.features.point_in_time` over the 20 timelines (numpy as-of lookups,
+   :mod:`mlops.pit`), creating the snapshot table as ``create_snapshot`` does, end to end from
+   the DuckDB file (open, look up, write, count, close); ``ours-sql``: the same through
+   ``pit_sql``'s per-feature ASOF joins (the DuckDB path before the lookup); ``ours-chained``:
+   the query pit_sql produced before that (one ASOF join chained per feature);
 2. ``pandas``: ``merge_asof`` one feature at a time (``by`` entity, sorted by time), with the
    ``valid_to`` check and the default, reading the Parquet files;
 3. ``feast-file`` / ``feast-duckdb``: Feast's local offline store, ``get_historical_features``
@@ -18,8 +20,9 @@ process, start-up and imports included, its CPU seconds and its peak RSS, ``VmHW
    scales the retrieval time back linearly.
 
 Values of ours, pandas (and Feast, where it returns a row) are compared on a sample of spine rows
-and against a plain-SQL reference (``LATERAL ... ORDER BY valid_from DESC LIMIT 1``); a
-difference fails the run. Usage (results: bench/RESULTS.md, issue 5)::
+and against a plain-SQL reference (``LATERAL ... ORDER BY valid_from DESC LIMIT 1``); ours must
+hold the spine's rows in the spine's order and, if ``ours-sql`` ran, equal its table exactly on
+every row; a difference fails the run. Usage (results: bench/RESULTS.md, issue 5)::
 
     .venv/bin/python bench/pit_join.py [--reuse] [--skip-feast] [--repeat 3]
         [--methods ours,pandas,feast-duckdb,feast-file@0.1] [--entities 100000]
@@ -48,6 +51,7 @@ T0 = 1_577_836_800  # 2020-01-01 UTC, seconds
 SPAN = 6 * 365 * 86_400  # change points fall in 2020-2025
 SAMPLE = 20_000
 SNAPSHOT = "snapshots.bench_pit"
+OURS = {"ours": "lookup", "ours-sql": "sql", "ours-chained": "chained"}  # method -> variant
 
 
 def feature_names(n: int) -> list[str]:
@@ -228,27 +232,34 @@ def chained_sql(features: int) -> str:
 def worker_ours(data: Path, features: int, settings: list[str], variant: str) -> dict[str, Any]:
     """As ``create_snapshot``: create the snapshot table from pit_sql over the spine.
 
-    ``variant`` ``chained``: the query and settings before this benchmark (no memory cap).
+    ``variant`` ``lookup``: :func:`mlops.features.point_in_time` (numpy as-of lookups, what
+    ``create_snapshot`` runs on DuckDB); ``sql``: the ASOF-join SQL of ``pit_sql`` (the DuckDB
+    path before the lookup); ``chained``: the query and settings before issue 5's benchmark
+    (no memory cap).
     """
     import duckdb
 
-    from mlops.features import pit_sql, snapshot_session
+    from mlops.features import pit_sql, point_in_time, snapshot_session
     from mlops.warehouse import Warehouse
 
     start = time.perf_counter()
     con = duckdb.connect(str(data / "warehouse.duckdb"))
     wh = Warehouse("duckdb", con)
-    if variant == "chained":
-        table, sql = f"{SNAPSHOT}_chained", chained_sql(features)
-    else:
+    table = {"chained": f"{SNAPSHOT}_chained", "sql": f"{SNAPSHOT}_sql"}.get(variant, SNAPSHOT)
+    if variant != "chained":
         snapshot_session(wh)
-        table, sql = SNAPSHOT, pit_sql(plan(features), "bench.spine", "duckdb")
     for s in settings:
         con.execute(f"set {s}")
     wh.execute("create schema if not exists snapshots")
     wh.execute(f"drop table if exists {table}")
     opened = time.perf_counter()
-    wh.execute(f"create table {table} as {sql}")
+    if variant == "lookup":
+        with point_in_time(wh, plan(features), "bench.spine") as sql:
+            wh.execute(f"create table {table} as {sql}")
+    else:
+        p = plan(features)
+        sql = chained_sql(features) if variant == "chained" else pit_sql(p, "bench.spine", "duckdb")
+        wh.execute(f"create table {table} as {sql}")
     rows = int(wh.rows(f"select count(*) from {table}")[0][0])
     joined = time.perf_counter()
     con.close()
@@ -370,9 +381,14 @@ def run(cmd: list[str], rss_limit: int, timeout: float) -> dict[str, Any]:
 
 
 def check(
-    data: Path, features: int, spine_rows: int, samples: dict[str, Path], chained_too: bool
+    data: Path, features: int, spine_rows: int, samples: dict[str, Path], others: list[str]
 ) -> list[str]:
-    """ours = pandas = plain-SQL reference on the sample (Feast: where it returns a row)."""
+    """ours = pandas = plain-SQL reference on the sample (Feast: where it returns a row).
+
+    ``others``: the other variants of ours that ran (``ours-sql``, ``ours-chained``), checked on
+    the sample too; ``ours-sql``'s table must equal ours on every row and value (exact numerics),
+    and ours must hold the spine's rows in the spine's order.
+    """
     import duckdb
     import numpy as np
 
@@ -396,18 +412,32 @@ def check(
             f"cast(coalesce(case when r{i}.valid_to is null or s.as_of < r{i}.valid_to then "
             f'r{i}.value end, {default_of(i)}) as double) as "{n}"'
         )
-    chained = None
-    if chained_too:
-        chained = con.execute(
-            f"select s.entity_key, s.as_of, {cols} from s left join {SNAPSHOT}_chained as o "
+    variants = {
+        m: con.execute(
+            f"select s.entity_key, s.as_of, {cols} from s left join {SNAPSHOT}_{m[5:]} as o "
             "using (entity_key, as_of) order by 1, 2"
         ).df()
+        for m in others
+    }
     ref = con.execute(
         f"select s.entity_key, s.as_of, {', '.join(ref_cols)} from s {' '.join(joins)} "
         "order by 1, 2"
     ).df()
-    con.close()
     notes = []
+    misplaced = con.execute(
+        f"select count(*) from {SNAPSHOT} as o positional join bench.spine as s "
+        "where o.entity_key is distinct from s.entity_key or o.as_of is distinct from s.as_of"
+    ).fetchone()
+    assert misplaced == (0,), f"ours: {misplaced} rows out of the spine's order"
+    notes.append("ours holds every spine row in the spine's order (positional comparison)")
+    if "ours-sql" in others:
+        apart = con.execute(
+            f"select (select count(*) from (from {SNAPSHOT} except all from {SNAPSHOT}_sql)), "
+            f"(select count(*) from (from {SNAPSHOT}_sql except all from {SNAPSHOT}))"
+        ).fetchone()
+        assert apart == (0, 0), f"ours and ours-sql differ in {apart} rows"
+        notes.append(f"ours = ours-sql on all {spine_rows:,} rows x {features} values, exactly")
+    con.close()
 
     def same(a: Any, b: Any) -> np.ndarray:
         a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
@@ -417,10 +447,10 @@ def check(
     assert len(ours) == size and size == min(SAMPLE, spine_rows), (len(ours), size)
     for n in names:
         assert same(ours[n], ref[n]).all(), f"ours != SQL reference for {n}"
-    if chained is not None:
+    for m, frame in variants.items():
         for n in names:
-            assert same(chained[n], ref[n]).all(), f"ours-chained != SQL reference for {n}"
-        notes.append(f"ours-chained = plain-SQL reference on the same {size:,} rows")
+            assert same(frame[n], ref[n]).all(), f"{m} != SQL reference for {n}"
+        notes.append(f"{m} = plain-SQL reference on the same {size:,} rows")
     filled = float(np.mean([ours[n].notna() & (ours[n] != 0) for n in names]))
     notes.append(
         f"ours = plain-SQL reference on {size:,} sampled spine rows x {features} features "
@@ -509,7 +539,7 @@ def command(
 ) -> tuple[list[str], Path | None]:
     """The command line of one method and where it writes its sample rows."""
     base = [sys.executable, __file__, "--data", str(data), "--features", str(meta["features"])]
-    if method in ("ours", "ours-chained"):
+    if method in OURS:
         settings = (f"--duckdb-setting={s}" for s in args.duckdb_setting)
         return [*base, "--worker", method, *settings], None
     out = data / f"sample_{method}_{fraction:g}.parquet"
@@ -524,8 +554,8 @@ def command(
 def main() -> None:
     args = parse_args()
     data = Path(args.reuse) if args.reuse and args.reuse != str(DEFAULT_DATA) else args.data
-    if args.worker in ("ours", "ours-chained"):
-        variant = "chained" if args.worker == "ours-chained" else "pit_sql"
+    if args.worker in OURS:
+        variant = OURS[args.worker]
         print(json.dumps(worker_ours(data, args.features, args.duckdb_setting, variant)))
         return
     if args.worker == "pandas":
@@ -553,8 +583,12 @@ def main() -> None:
                 samples[m] = out
     notes = []
     if "ours" in results:
-        chained = any("error" not in r for r in results.get("ours-chained", []))
-        notes = check(data, meta["features"], meta["spine_rows"], samples, chained)
+        others = [
+            m
+            for m in ("ours-sql", "ours-chained")
+            if any("error" not in r for r in results.get(m, []))
+        ]
+        notes = check(data, meta["features"], meta["spine_rows"], samples, others)
     report(meta, results, notes)
 
 

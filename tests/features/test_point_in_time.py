@@ -426,3 +426,120 @@ def test_snapshot_and_get_features_agree_with_brute_force(setup: Any) -> None:
     for f in features:
         pairs = zip(merged[f + "_api"], merged[f + "_snap"], strict=True)
         assert all(_same(a, s) for a, s in pairs), f
+
+
+def _lookup_case(seed: int, shuffle: bool) -> tuple[Any, list[tuple[Any, ...]], list[Any]]:
+    """A DuckDB connection with two timelines and a spine, the timelines' rows and the spine.
+
+    Spine times fall on a 7 ms grid; change points on a 1 ms grid, every third on the spine's
+    grid. Spine rows sit on change points, just before them and at the end of closed spans.
+    Spans close (a gap to NULL) or stay open; values are NULL now and then; spine rows repeat,
+    ask for unknown entities or carry a NULL key or time. ``shuffle``: the timelines are stored
+    in no order.
+    """
+    import duckdb
+
+    rng = random.Random(seed)
+
+    def ms(n: int) -> datetime:
+        return START + timedelta(milliseconds=n)
+
+    con = duckdb.connect()
+    con.execute("create schema features")
+    timelines: list[list[tuple[Any, ...]]] = []
+    near = []
+    for f in range(2):
+        rows = []
+        for e in range(10):
+            times = sorted(rng.sample(range(0, 350_000), rng.randint(0, 12)))
+            points = [t if k % 3 else 7 * (t // 7) for k, t in enumerate(times)]
+            for k, p in enumerate(points):
+                end: int | None = None
+                if k + 1 < len(points):
+                    end = points[k + 1]
+                elif rng.random() < 0.4:  # closed: a gap after it, sometimes on the grid
+                    end = p + rng.randint(1, 9000) * rng.choice([1, 7])
+                value = None if rng.random() < 0.1 else Decimal(rng.randint(-(10**6), 10**6)) / 1000
+                rows.append((f"e{e}", ms(p), None if end is None else ms(end), value))
+                for t in (7 * (p // 7), 7 * (p // 7) + 7, end):
+                    if t is not None and t % 7 == 0 and rng.random() < 0.7:
+                        near.append((f"e{e}", ms(t)))
+        if shuffle:
+            rng.shuffle(rows)
+        con.execute(
+            f"create table features.t{f} (entity_key varchar, valid_from timestamp, "
+            "valid_to timestamp, value numeric(38, 10))"
+        )
+        if rows:
+            con.executemany(f"insert into features.t{f} values (?, ?, ?, ?)", rows)
+        timelines.append(rows)
+    spine: list[tuple[Any, ...]] = []
+    for _ in range(300):
+        who = rng.choice([f"e{i}" for i in range(12)] + ["nobody", None])
+        spine.append((who, None if rng.random() < 0.03 else ms(7 * rng.randrange(0, 52_000))))
+    spine += near
+    rng.shuffle(spine)
+    spine += spine[:20]  # repeated rows stay repeated
+    con.execute("create table spine (entity_key varchar, as_of timestamp)")
+    con.executemany("insert into spine values (?, ?)", spine)
+    return con, spine, timelines
+
+
+def _brute_asof(rows: list[tuple[Any, ...]], who: Any, at: Any) -> Any:
+    if who is None or at is None:
+        return None
+    before = [r for r in rows if r[0] == who and r[1] <= at]
+    if not before:
+        return None
+    last = max(before, key=lambda r: r[1])
+    return last[3] if last[2] is None or at < last[2] else None
+
+
+@pytest.mark.parametrize(
+    ("seed", "shuffle", "bits"), [(1, False, 62), (2, True, 62), (3, False, 12), (4, True, 12)]
+)
+def test_asof_lookup_agrees_with_brute_force_and_the_asof_join(
+    seed: int, shuffle: bool, bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The numpy lookup = plain Python = pit_sql's ASOF joins, row for row in spine order.
+
+    ``bits`` 12: code and grid time do not fit, so times are ranked instead of put on a grid.
+    """
+    from mlops import pit
+    from mlops.features import Column, Plan, pit_sql, point_in_time
+    from mlops.warehouse import Warehouse
+
+    monkeypatch.setattr(pit, "COMPOSITE_BITS", bits)
+    con, spine, timelines = _lookup_case(seed, shuffle)
+    lookups = [pit.Lookup(f"features.t{f}", "entity_key") for f in range(2)]
+    got = pit.asof_lookup(con, "spine", lookups).to_pylist()
+    assert [(r["entity_key"], r["as_of"]) for r in got] == spine
+    for f, rows in enumerate(timelines):
+        want = [_brute_asof(rows, who, at) for who, at in spine]
+        assert [r[f"_erpml_v{f}"] for r in got] == want
+        assert sum(v is not None for v in want) > 50  # the case is not empty
+
+    cols = (
+        Column("a", "a@1", "features.t0", "entity_key", "0"),
+        Column("b", "b@1", "features.t1", "entity_key", "null"),
+        Column("a_minus_b", "d@1", None, None, "null", expression='"a" - "b"'),
+    )
+    p = Plan("x@1", "entity_key", "spine", (), cols)
+    wh = Warehouse("duckdb", con)
+    with point_in_time(wh, p, "spine") as sql:
+        fast = con.execute(sql).fetchall()
+    slow = con.execute(pit_sql(p, "spine", "duckdb")).fetchall()
+    key = str
+    assert sorted(fast, key=key) == sorted(slow, key=key)
+    assert [r[:2] for r in fast] == spine
+
+
+def test_asof_lookup_refuses_two_rows_at_one_change_point() -> None:
+    from mlops import pit
+    from mlops.errors import MlopsError
+
+    con, _, timelines = _lookup_case(5, False)
+    first = timelines[0][0]
+    con.execute("insert into features.t0 values (?, ?, ?, ?)", (*first[:3], Decimal(1)))
+    with pytest.raises(MlopsError, match=r"features\.t0: two rows for one entity"):
+        pit.asof_lookup(con, "spine", [pit.Lookup("features.t0", "entity_key")])
