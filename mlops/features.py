@@ -160,15 +160,12 @@ def point_in_time(wh: Warehouse, p: Plan, spine: str, extra: Sequence[str] = ())
         yield pit_sql(p, spine, wh.dialect, extra)
         return
     lookups = [Lookup(str(c.table), str(c.spine_key)) for c in plain]
-    wh._con.register("_erpml_pit", asof_lookup(wh._con, spine, lookups))
-    try:
+    with wh.registered("_erpml_pit", asof_lookup(wh.duckdb(), spine, lookups)):
         keep = [f's."{p.entity_key}"', "s.as_of", *(f's."{c}"' for c in extra)]
         named = [
             f'coalesce(s."_erpml_v{i}", {c.default}) as "{c.name}"' for i, c in enumerate(plain)
         ]
         yield _with_derived(p, f"select {', '.join(keep + named)} from _erpml_pit as s", extra)
-    finally:
-        wh._con.unregister("_erpml_pit")
 
 
 def _with_derived(p: Plan, inner: str, extra: Sequence[str]) -> str:

@@ -52,15 +52,28 @@ class Warehouse:
             names = [d.name for d in cur.description or []]
             return pd.DataFrame(cur.fetchall(), columns=names)
 
+    def duckdb(self) -> Any:
+        """The DuckDB connection itself (``duckdb.DuckDBPyConnection``), for Arrow-native work."""
+        if self.dialect != "duckdb":
+            raise MlopsError(f"a DuckDB connection was asked of a {self.dialect} warehouse")
+        return self._con
+
+    @contextmanager
+    def registered(self, name: str, data: Any) -> Iterator[None]:
+        """``data`` (an Arrow table or pandas frame) readable as ``name`` in DuckDB queries."""
+        con = self.duckdb()
+        con.register(name, data)
+        try:
+            yield
+        finally:
+            con.unregister(name)
+
     def write(self, table: str, frame: pd.DataFrame, *, temporary: bool = False) -> None:
         """Create ``table`` (schema.name or a temp name) from ``frame``, replacing it."""
         if self.dialect == "duckdb":
-            self._con.register("_erpml_frame", frame)
-            try:
+            with self.registered("_erpml_frame", frame):
                 kind = "temp table" if temporary else "table"
                 self._con.execute(f"create or replace {kind} {table} as select * from _erpml_frame")
-            finally:
-                self._con.unregister("_erpml_frame")
             return
         columns = ", ".join(f'"{c}" {_pg_type(frame[c].dtype)}' for c in frame.columns)
         kind = "temporary table" if temporary else "table"
