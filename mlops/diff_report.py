@@ -48,14 +48,23 @@ def _definitions(report: Report) -> list[str]:
         return []
     lines = ["### Definitions", "", "| kind | definition | change | why |", "|---|---|---|---|"]
     for c in report.definitions:
-        why = "; ".join(c.reasons).replace("|", "\\|")
-        lines.append(f"| {c.kind} | `{c.ref}` | {ICONS[c.change]} | {why} |")
+        lines.append(f"| {c.kind} | `{c.ref}` | {ICONS[c.change]} | {_cell(c.reasons)} |")
     lines.append("")
     for c in report.definitions:
-        if c.yaml_diff:
-            lines += [f"<details><summary>{c.ref}</summary>", "", "```diff", c.yaml_diff, "```"]
-            lines += ["</details>", ""]
+        lines += _details(c.ref, c.yaml_diff)
     return lines
+
+
+def _cell(reasons: tuple[str, ...] | list[str]) -> str:
+    """Reasons joined for one Markdown table cell (a ``|`` in a reason would split the row)."""
+    return "; ".join(reasons).replace("|", "\\|")
+
+
+def _details(title: str, diff: str | None) -> list[str]:
+    """A folded ``diff`` block under ``title``; nothing when there is no diff."""
+    if not diff:
+        return []
+    return [f"<details><summary>{title}</summary>", "", "```diff", diff, "```", "</details>", ""]
 
 
 def _models(report: Report) -> list[str]:
@@ -64,18 +73,14 @@ def _models(report: Report) -> list[str]:
     lines = ["### dbt models", "", "| model | file | change | why |", "|---|---|---|---|"]
     for m in report.marts:
         change = ICONS.get(m.change, m.change)
-        lines.append(
-            f"| `{m.relation or m.model}` | {m.path} | {change} | {'; '.join(m.reasons)} |"
-        )
+        lines.append(f"| `{m.relation or m.model}` | {m.path} | {change} | {_cell(m.reasons)} |")
     if report.columns:
         lines += ["", "Columns whose values may move (column-level lineage):", ""]
         for model, cols in sorted(report.columns.items()):
             lines.append(f"- `{model}`: {', '.join(f'`{c}`' for c in cols)}")
     lines.append("")
     for m in report.marts:
-        if m.text_diff:
-            lines += [f"<details><summary>{m.path}</summary>", "", "```diff", m.text_diff, "```"]
-            lines += ["</details>", ""]
+        lines += _details(m.path, m.text_diff)
     return lines
 
 
