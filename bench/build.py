@@ -81,6 +81,27 @@ def count(con: Any, sql: str) -> int:
     return int(row[0])
 
 
+def last_extraction(warehouse: Path) -> dict[str, Any]:
+    """Rows the last extraction pulled, of them landed new or changed, and deleted; the landing
+    tables whose batch changed something (what ``build --changed`` starts from)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(
+            "select sum(rows), sum(changed), sum(deleted),"
+            " list(source || '.' || table_name order by source, table_name)"
+            " filter (where changed > 0 or deleted > 0)"
+            " from _erpml.extract_runs where run_id = (select run_id from _erpml.extract_runs"
+            " order by batch_id desc limit 1)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    pulled, changed, deleted, tables = row
+    return {"pulled": pulled, "changed": changed, "deleted": deleted, "tables_changed": tables}
+
+
 def compare_tables(left: Path, right: Path) -> dict[str, Any]:
     """Rows only in one of the two warehouses, per table of the built schemas."""
     import duckdb
@@ -210,6 +231,7 @@ def main() -> None:
     )
     steps.append(run(erpml("extract", "--project", str(project_file)), "extract (incremental)"))
     new_rows = total_rows(warehouse) - base_rows
+    extracted = last_extraction(warehouse)
     # the same landed data for a full rebuild from scratch, to time and to compare
     other = home / "rebuild"
     shutil.rmtree(other, ignore_errors=True)
@@ -232,6 +254,7 @@ def main() -> None:
         "landed_rows": base_rows,
         "net_new_landed_rows": new_rows,
         "share_new": round(new_rows / base_rows, 4) if base_rows else None,
+        "incremental_extraction": extracted,
         "changed_over_full": round(incremental["seconds"] / full["seconds"], 3),
         "changed_over_full_parse_cached": round(incremental["seconds"] / warm["seconds"], 3),
         "changed_over_rebuild": round(incremental["seconds"] / rebuild["seconds"], 3),

@@ -31,6 +31,7 @@ class TableOutcome:
     table: str
     status: str = "ok"
     rows: int = 0
+    """Rows the source sent (pulled), changed or not."""
     deleted: int = 0
     seconds: float = 0.0
     pulls: list[str] = field(default_factory=list)
@@ -38,6 +39,8 @@ class TableOutcome:
     watermarks: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    changed: int = 0
+    """Of ``rows``, those landed new or different (the others kept their landed batch)."""
 
 
 class Progress(Protocol):
@@ -146,6 +149,7 @@ def _one(
             validations=connector.validations(spec),
         )
         outcome.rows, outcome.deleted = result.rows, result.deleted
+        outcome.changed = result.changed
         outcome.added_columns, outcome.watermarks = result.added_columns, result.watermarks or {}
     except ConnectorError as exc:
         outcome.status, outcome.error = "failed", str(exc)

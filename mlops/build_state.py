@@ -4,7 +4,8 @@ Every extraction run logs its landing batch in ``_erpml.extract_runs`` (connecto
 build that succeeds (``erpml build`` with no ``--select``, or ``--changed``) adds a row to
 ``_erpml.builds`` (when, how, the checksum of the dbt project) and the batches it consumed to
 ``_erpml.build_batches``. A changed build then redoes what the batches extracted since, and
-not yet consumed, can change: the landing tables they touched (rows landed or flagged deleted).
+not yet consumed, can change: the landing tables they touched (rows landed new or different, or
+flagged deleted; a batch that re-pulled only rows equal to the landed ones changed nothing).
 A batch committed late, after a build started, is still pending at the next build, since
 batches are remembered one by one rather than as a high-water mark.
 
@@ -76,7 +77,7 @@ def plan_changes(wh: Warehouse, checksum: str) -> ChangePlan:
         return ChangePlan(checksum)
     pending = wh.rows(
         "select r.batch_id, r.source, r.table_name from _erpml.extract_runs as r"
-        " where r.status = 'ok' and (r.rows > 0 or r.deleted > 0)"
+        f" where r.status = 'ok' and {_changed_something(wh)}"
         " and not exists (select 1 from _erpml.build_batches as b where b.batch_id = r.batch_id)"
         " order by r.batch_id"
     )
@@ -96,7 +97,7 @@ def pending_batches(wh: Warehouse) -> tuple[int, ...]:
     )
     rows = wh.rows(
         "select r.batch_id from _erpml.extract_runs as r"
-        " where r.status = 'ok' and (r.rows > 0 or r.deleted > 0)" + consumed
+        f" where r.status = 'ok' and {_changed_something(wh)}" + consumed
     )
     return tuple(sorted(int(r[0]) for r in rows))
 
@@ -121,6 +122,22 @@ def record_build(wh: Warehouse, mode: str, checksum: str, batches: tuple[int, ..
 
 def _marker(wh: Warehouse) -> str:
     return "?" if wh.dialect == "duckdb" else "%s"
+
+
+def _changed_something(wh: Warehouse) -> str:
+    """Condition on a run ``r``: its batch landed new or different rows, or flagged deletes.
+
+    ``changed`` counts those rows; runs logged before it existed (NULL, or no such column)
+    count every landed row as changed, as their landing rewrote them all.
+    """
+    marker = _marker(wh)
+    has_changed = wh.rows(
+        "select 1 from information_schema.columns where table_schema = '_erpml'"
+        f" and table_name = 'extract_runs' and column_name = {marker}",
+        ("changed",),
+    )
+    landed = "coalesce(r.changed, r.rows)" if has_changed else "r.rows"
+    return f"({landed} > 0 or r.deleted > 0)"
 
 
 def _has_table(wh: Warehouse, name: str) -> bool:

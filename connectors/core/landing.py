@@ -3,9 +3,11 @@
 Each source gets a schema; each table keeps its source column names and exact types. All of a
 table's pulls, its watermarks and its run-log row commit in one transaction, so a crash leaves
 the previous state or the new one, never a mix; reruns are idempotent because rows are merged by
-primary key. The merge logic here is written once as sqlglot expressions; the warehouse
-subclasses (:mod:`landing_duckdb`, :mod:`landing_postgres`) supply the dialect, the connection
-and how a feed is loaded into the stage table.
+primary key. A pulled row equal to its landed row (every column, NULL-safe) is left as it is,
+with its batch and time, so a batch holds only the rows that changed. The merge logic here is
+written once as sqlglot expressions; the warehouse subclasses (:mod:`landing_duckdb`,
+:mod:`landing_postgres`) supply the dialect, the connection and how a feed is loaded into the
+stage table.
 """
 
 from __future__ import annotations
@@ -50,7 +52,10 @@ class RunRecord:
 
 @dataclass
 class TableResult:
+    """``rows``: rows the source sent; ``changed``: of them, rows landed new or different."""
+
     rows: int = 0
+    changed: int = 0
     deleted: int = 0
     added_columns: tuple[str, ...] = ()
     watermarks: dict[str, Any] | None = None
@@ -72,7 +77,7 @@ class Landing(ABC):
 
     @abstractmethod
     def count_changed(self, statement: exp.Expr) -> int:
-        """Run an UPDATE/DELETE and return how many rows it touched."""
+        """Run an INSERT, UPDATE or DELETE and return how many rows it touched."""
 
     @abstractmethod
     def begin(self) -> None: ...
@@ -134,8 +139,11 @@ class Landing(ABC):
             f"CREATE TABLE IF NOT EXISTS {META}.extract_runs ("
             "batch_id BIGINT, run_id VARCHAR(32), source VARCHAR(128), table_name VARCHAR(128),"
             " rows BIGINT, deleted BIGINT, watermarks_before TEXT, watermarks_after TEXT,"
-            " started_at TIMESTAMPTZ, duration_s DOUBLE PRECISION, status VARCHAR(16), error TEXT)"
+            " started_at TIMESTAMPTZ, duration_s DOUBLE PRECISION, status VARCHAR(16), error TEXT,"
+            " changed BIGINT)"
         )
+        # run logs written before ``changed`` existed
+        self.execute(f"ALTER TABLE {META}.extract_runs ADD COLUMN IF NOT EXISTS changed BIGINT")
 
     def state(self, source: str, name: str) -> tuple[dict[str, Any], datetime | None]:
         row = self.fetchone(
@@ -181,10 +189,11 @@ class Landing(ABC):
             self.commit()
             self.begin()
             for pull, feed in pulls:
-                rows, deleted = self._apply(
+                rows, changed, deleted = self._apply(
                     target, spec, columns, pull, feed(), batch=record.batch, validations=validations
                 )
                 result.rows += rows
+                result.changed += changed
                 result.deleted += deleted
             result.watermarks = self._watermarks(target, spec)
             reconciled_at = started if reconciled else last_reconciled
@@ -254,7 +263,8 @@ class Landing(ABC):
         *,
         batch: int,
         validations: Sequence[Validation],
-    ) -> tuple[int, int]:
+    ) -> tuple[int, int, int]:
+        """Rows pulled, rows landed new or changed, rows flagged deleted."""
         keys = list(pull.match or spec.primary_key)
         if pull.mode == "upsert" and self._empty(target):
             # first load: straight into the landed table, no stage and no merge
@@ -262,7 +272,7 @@ class Landing(ABC):
             self._check_unique(spec, keys, target)
             self._validate(spec, validations, target)
             self.after_upsert(target)
-            return rows, 0
+            return rows, rows, 0
         stage = exp.Table(this=ident(STAGE))
         stage_cols = [c for c in columns if pull.mode == "upsert" or c.name in keys]
         self.execute(f"DROP TABLE IF EXISTS {STAGE}")
@@ -270,15 +280,16 @@ class Landing(ABC):
         rows = self.load(stage_cols, feed, spec, into=stage)
         if pull.mode == "deleted_keys":
             scope = pull.scope or exp.true()
-            return 0, self._mark_deleted(target, keys, scope, batch, tombstones=True)
+            return 0, 0, self._mark_deleted(target, keys, scope, batch, tombstones=True)
         self._check_unique(spec, keys, stage)
+        changed = 0
         if pull.mode == "upsert":
             self._validate(spec, validations, stage)
-            self._upsert(target, columns, keys, batch)
+            changed = self._upsert(target, columns, keys, batch)
         deleted = 0
         if pull.scope is not None:
             deleted = self._mark_deleted(target, keys, pull.scope, batch, tombstones=False)
-        return (rows if pull.mode == "upsert" else 0), deleted
+        return (rows if pull.mode == "upsert" else 0), changed, deleted
 
     def _empty(self, target: exp.Table) -> bool:
         return self.fetchone(exp.select("1").from_(target.copy()).limit(1)) is None
@@ -311,28 +322,43 @@ class Landing(ABC):
 
     def _upsert(
         self, target: exp.Table, columns: Sequence[LandingColumn], keys: list[str], batch: int
-    ) -> None:
-        stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
-        if keys:
-            match = exp.and_(*(col(k, "t").eq(col(k, "s")) for k in keys))
-            self.execute(
-                exp.Delete(this=target.copy().as_("t"), using=[stage], where=exp.Where(this=match))
-            )
-        else:
-            self.execute(exp.Delete(this=target.copy()))
+    ) -> int:
+        """Merge the stage into ``target``; returns the rows landed new or changed.
+
+        With a key, a landed row equal to its pulled row in every column (NULL-safe) and not
+        flagged deleted is kept with its batch and time; the others are replaced. Without a
+        key, the pull replaces the table.
+        """
         names = [c.name for c in columns]
         select = exp.select(
-            *(col(n) for n in names),
+            *(col(n, "s") for n in names),
             lit(batch).as_(BATCH),
             exp.CurrentTimestamp().as_(EXTRACTED),
             exp.false().as_(DELETED),
-        ).from_(exp.Table(this=ident(STAGE)))
-        self.execute(
-            exp.insert(
-                select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]
+        ).from_(exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s"))))
+        if keys:
+            stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
+            match = exp.and_(*(col(k, "t").eq(col(k, "s")) for k in keys))
+            differs = exp.or_(
+                col(DELETED, "t"),
+                *(
+                    exp.NullSafeNEQ(this=col(n, "t"), expression=col(n, "s"))
+                    for n in names
+                    if n not in keys
+                ),
             )
+            stale = exp.Where(this=exp.and_(match, differs))
+            self.execute(exp.Delete(this=target.copy().as_("t"), using=[stage], where=stale))
+            kept = exp.select("1").from_(target.copy().as_("t")).where(match.copy())
+            select = select.where(exp.Not(this=exp.Exists(this=kept)))
+        else:
+            self.execute(exp.Delete(this=target.copy()))
+        insert = exp.insert(
+            select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]
         )
+        changed = self.count_changed(insert)
         self.after_upsert(target)
+        return changed
 
     def _mark_deleted(
         self,
@@ -388,7 +414,9 @@ class Landing(ABC):
 
     def _log(self, record: RunRecord, result: TableResult, error: str | None) -> None:
         self.execute(
-            f"INSERT INTO {META}.extract_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {META}.extract_runs (batch_id, run_id, source, table_name, rows,"
+            " deleted, watermarks_before, watermarks_after, started_at, duration_s, status,"
+            " error, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.batch,
                 record.run_id,
@@ -402,6 +430,7 @@ class Landing(ABC):
                 (datetime.now(UTC) - record.started).total_seconds(),
                 "failed" if error else "ok",
                 error,
+                result.changed,
             ],
         )
 

@@ -67,10 +67,10 @@ def _summary(outcomes: list[Any], console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="extraction")
-    for name in ("source", "table", "status", "rows", "deleted", "seconds", "rows/s", "pulls"):
-        table.add_column(
-            name, justify="right" if name in {"rows", "deleted", "seconds", "rows/s"} else "left"
-        )
+    numbers = {"rows", "changed", "deleted", "seconds", "rows/s"}
+    for name in ("source", "table", "status", "rows", "changed", "deleted", "seconds", "rows/s"):
+        table.add_column(name, justify="right" if name in numbers else "left")
+    table.add_column("pulls")
     for o in outcomes:
         rate = f"{o.rows / o.seconds:,.0f}" if o.seconds > 0 else "-"
         style = "" if o.status == "ok" else "red"
@@ -79,6 +79,7 @@ def _summary(outcomes: list[Any], console: Any) -> None:
             o.table,
             o.status,
             f"{o.rows:,}",
+            f"{o.changed:,}",
             f"{o.deleted:,}",
             f"{o.seconds:.1f}",
             rate,

@@ -89,8 +89,11 @@ def _contract_body(
     counts = assert_all_same(h, engine, fixture_url, warehouse)
     assert sum(counts.values()) > 0
 
+    assert all(o.changed == o.rows for o in first)  # a first load lands every row
     again = extract(config)  # a rerun with nothing new: same landing, no duplicates
     assert all(o.status == "ok" for o in again)
+    # re-pulled rows equal to the landed ones keep their batch: no batch changed anything
+    assert {o.table: o.changed for o in again if o.changed} == {}
     for table, n in counts.items():
         assert landed_count(warehouse, h.erp, table) == n
 
@@ -99,5 +102,6 @@ def _contract_body(
     assert [o.error for o in later if o.status != "ok"] == []
     after = assert_all_same(h, engine, fixture_url, warehouse)
     assert after != counts, "the fixture's later activity changed nothing"
+    assert 0 < sum(o.changed for o in later) <= sum(o.rows for o in later)
     incremental = [o for o in later if o.pulls != ["all rows"]]
     assert incremental, "no table was extracted incrementally"

@@ -81,6 +81,28 @@ def test_a_changed_build_takes_the_batches_no_build_consumed(wh: Warehouse) -> N
     assert len(wh.rows("select * from _erpml.builds")) == 2
 
 
+def test_a_batch_that_changed_no_landed_row_is_not_pending(wh: Warehouse) -> None:
+    # the run log as the connectors write it now: ``changed`` beside the rows pulled
+    wh.execute("alter table _erpml.extract_runs add column changed bigint")
+    mark = "?" if wh.dialect == "duckdb" else "%s"
+    runs = [(1, "F0911", 100, None, 0), (2, "F0911", 5_000, 0, 0), (3, "F0101", 40, 3, 0),
+            (4, "F03B14", 10, 0, 2)]  # fmt: skip
+    for batch, table, rows, changed, deleted in runs:
+        wh.execute(
+            f"insert into _erpml.extract_runs (batch_id, run_id, source, table_name, rows,"
+            f" changed, deleted, status) values ({mark}, 'r', 'jde', {mark}, {mark}, {mark},"
+            f" {mark}, 'ok')",
+            (batch, table, rows, changed, deleted),
+        )
+    # batch 1 was logged before ``changed`` existed: its rows count as changed; batch 2
+    # re-pulled 5,000 rows equal to the landed ones
+    assert pending_batches(wh) == (1, 3, 4)
+    record_build(wh, "full", "c1", (1,))
+    plan = plan_changes(wh, "c1")
+    assert plan.tables == (("jde", "F0101"), ("jde", "F03B14"))
+    assert plan.batches == (3, 4)
+
+
 def test_the_project_checksum_follows_definitions_not_outputs(tmp_path: Path) -> None:
     project = tmp_path / "dbt_project"
     shutil.copytree(Path(__file__).resolve().parents[2] / "dbt_project", project,

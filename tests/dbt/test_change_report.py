@@ -146,7 +146,11 @@ def test_mart_column_edit_is_measured_through_its_readers(
     assert code == 0, output
     (mart,) = report["marts"]
     assert mart["change"] == "value-changing" and mart["changed"] == ["days_late"]
-    assert report["columns"] == {"fct_ar_invoice_v2": ["days_late"]}
+    # v1 is selected from v2: its days_late moves with it, and nothing else does
+    assert report["columns"] == {
+        "fct_ar_invoice_v2": ["days_late"],
+        "fct_ar_invoice_v1": ["days_late"],
+    }
     features = set(report["touched"]["features"])
     assert "cust_avg_days_late_365d@1" in features and "cust_open_ar@1" not in features
     (rows,) = report["mart_values"]
