@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from mlops.warehouse import Warehouse
 
@@ -73,33 +74,29 @@ def plan_changes(wh: Warehouse, checksum: str) -> ChangePlan:
         return ChangePlan(checksum, full_reason="no complete build recorded in the warehouse")
     if last[0][0] != checksum:
         return ChangePlan(checksum, full_reason="the dbt project changed since the last build")
-    if not _has_table(wh, "extract_runs"):
-        return ChangePlan(checksum)
-    pending = wh.rows(
-        "select r.batch_id, r.source, r.table_name from _erpml.extract_runs as r"
-        f" where r.status = 'ok' and {_changed_something(wh)}"
-        " and not exists (select 1 from _erpml.build_batches as b where b.batch_id = r.batch_id)"
-        " order by r.batch_id"
-    )
+    pending = _pending(wh)
     tables = tuple(sorted({(str(s), str(t)) for _, s, t in pending}))
     return ChangePlan(checksum, tables=tables, batches=tuple(int(b) for b, _, _ in pending))
 
 
 def pending_batches(wh: Warehouse) -> tuple[int, ...]:
     """Every extraction batch with rows not yet consumed by a build (a full build takes all)."""
+    return tuple(int(b) for b, _, _ in _pending(wh))
+
+
+def _pending(wh: Warehouse) -> list[tuple[Any, ...]]:
+    """(batch, source, table) of the successful runs that changed rows, not yet consumed."""
     if not _has_table(wh, "extract_runs"):
-        return ()
-    exists = _has_table(wh, "build_batches")
+        return []
     consumed = (
         " and not exists (select 1 from _erpml.build_batches as b where b.batch_id = r.batch_id)"
-        if exists
+        if _has_table(wh, "build_batches")
         else ""
     )
-    rows = wh.rows(
-        "select r.batch_id from _erpml.extract_runs as r"
-        f" where r.status = 'ok' and {_changed_something(wh)}" + consumed
+    return wh.rows(
+        "select r.batch_id, r.source, r.table_name from _erpml.extract_runs as r"
+        f" where r.status = 'ok' and {_changed_something(wh)}{consumed} order by r.batch_id"
     )
-    return tuple(sorted(int(r[0]) for r in rows))
 
 
 def record_build(wh: Warehouse, mode: str, checksum: str, batches: tuple[int, ...]) -> str:
