@@ -24,11 +24,11 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import yaml
+import demo_home
+from demo_home import erpml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "diff"
@@ -48,28 +48,8 @@ def step(cmd: list[str], label: str, cwd: Path = ROOT) -> dict[str, object]:
     return {"step": label, "seconds": round(wall, 1), "exit_code": proc.returncode}
 
 
-def erpml(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mlops.cli.main", *args]
-
-
 def prepare(home: Path, scale: float) -> list[dict[str, object]]:
-    from mlops.cli.demo import demo_project
-
-    project = home / "erpml.yml"
-    (home / "sources").mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{home}/sources/{{erp}}.db"
-    generate = erpml("fixtures", "generate", "--erp", "all", "--scale", str(scale), "--into", url,
-                     "--out", str(home / "fixtures"), "--replace")  # fmt: skip
-    steps = [step(generate, "generate")]
-    (home / "warehouse.duckdb").unlink(missing_ok=True)
-    project.write_text(yaml.safe_dump(demo_project(home), sort_keys=False))
-    steps.append(step(erpml("extract", "--project", str(project)), "extract"))
-    steps.append(step(erpml("build", "--project", str(project)), "build"))
-    steps.append(step(erpml("snapshot", "create", "--project", str(project), "--feature-set",
-                            "late_payment@1", "--cutoff", "2025-12-31"), "snapshot"))  # fmt: skip
-    steps.append(step(erpml("train", "--project", str(project), "--feature-set",
-                            "late_payment@1"), "train"))  # fmt: skip
-    return steps
+    return demo_home.prepare(home, scale, step)
 
 
 def edited_repo(home: Path, mart_edit: bool) -> Path:

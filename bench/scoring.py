@@ -19,11 +19,10 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import yaml
+from demo_home import erpml, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "scoring"
@@ -41,10 +40,6 @@ def step(cmd: list[str], label: str) -> dict[str, object]:
     return {"step": label, "seconds": round(wall, 1), "output": output.strip().splitlines()[-1:]}
 
 
-def erpml(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mlops.cli.main", *args]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=10.0)
@@ -55,21 +50,7 @@ def main() -> None:
     project = home / "erpml.yml"
     steps = []
     if not (args.reuse and (home / "warehouse.duckdb").exists()):
-        from mlops.cli.demo import demo_project
-
-        (home / "sources").mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{home}/sources/{{erp}}.db"
-        steps.append(step(erpml("fixtures", "generate", "--erp", "all", "--scale",
-                                str(args.scale), "--into", url, "--out", str(home / "fixtures"),
-                                "--replace"), "generate"))  # fmt: skip
-        (home / "warehouse.duckdb").unlink(missing_ok=True)
-        project.write_text(yaml.safe_dump(demo_project(home), sort_keys=False))
-        steps.append(step(erpml("extract", "--project", str(project)), "extract"))
-        steps.append(step(erpml("build", "--project", str(project)), "build"))
-        steps.append(step(erpml("snapshot", "create", "--project", str(project), "--feature-set",
-                                "late_payment@1", "--cutoff", "2025-12-31"), "snapshot"))  # fmt: skip
-        steps.append(step(erpml("train", "--project", str(project), "--feature-set",
-                                "late_payment@1"), "train"))  # fmt: skip
+        steps += prepare(home, args.scale, step)
     import duckdb
 
     from mlops.definitions import load_definitions
