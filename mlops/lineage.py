@@ -103,14 +103,18 @@ def compile_inline(project: Path | None, texts: list[str]) -> list[str]:
 
     if not texts:
         return []
-    with tempfile.TemporaryDirectory(prefix="erpml-diff-dbt-") as work:
+    with tempfile.TemporaryDirectory(prefix="erpml-diff-dbt-") as scratch:
         if project is not None and project.exists():
             target, env = warehouse_env(project, None)
+            # a target path kept from one report to the next: dbt reuses its saved parse
+            # (partial_parse.msgpack) instead of parsing the whole project every time
+            work = str(project.resolve().parent / ".erpml" / "dbt-diff")
         else:
             target, env = (
                 "duckdb",
-                {"ERPML_TARGET": "duckdb", "ERPML_WAREHOUSE": f"{work}/w.duckdb"},
+                {"ERPML_TARGET": "duckdb", "ERPML_WAREHOUSE": f"{scratch}/w.duckdb"},
             )
+            work = scratch
         inline = f"\n{SPLIT}\n".join(strip_config(t) for t in texts)
         args = ["compile", "--inline", inline, "--quiet", "--target", target]
         args += ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
