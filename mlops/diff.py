@@ -37,7 +37,7 @@ from mlops.lineage import (
 from semantic_models.catalog import Catalog
 from semantic_models.diff import Change, diff_catalogs, downstream, readers_of
 from semantic_models.fingerprint import Fingerprinted
-from semantic_models.lineage import replace_relations
+from semantic_models.lineage import replace_relations, split_version
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,8 +229,8 @@ def _touched(
     for relation, cols in models.columns.items():
         if cols == set():
             continue
-        version = re.search(r"_v([0-9]+)$", relation)
-        readers = readers_of(catalog, _mart(relation), cols, int(version[1]) if version else None)
+        mart, version = split_version(relation)
+        readers = readers_of(catalog, mart, cols, version)
         for kind, refs in readers.items():
             touched.setdefault(kind, set()).update(refs)
             roots.extend(refs)
@@ -368,7 +368,7 @@ def _classify_text(
 
 def _mart(name: str) -> str:
     """``fct_ar_invoice_v2`` -> ``fct_ar_invoice`` (definitions name the model, not the file)."""
-    return re.sub(r"_v[0-9]+$", "", name)
+    return split_version(name)[0]
 
 
 def touched_models_and_jobs(report: Report, project: Path) -> None:

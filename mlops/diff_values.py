@@ -11,14 +11,13 @@ and new features).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from mlops.diff import Report, Side
 from mlops.lineage import compare_mart, temp_marts
 from semantic_models.catalog import Catalog
-from semantic_models.lineage import replace_relations
+from semantic_models.lineage import replace_relations, split_version
 
 
 def _changed_features(base: Side, head: Side) -> list[tuple[str, str]]:
@@ -53,8 +52,8 @@ def _mart_features(report: Report, head: Side, skip: set[str]) -> list[str]:
 def _reads_relation(mart: str, version: int | None, relation: str) -> bool:
     if relation == mart:
         return True
-    m = re.match(r"^(.*)_v([0-9]+)$", relation)
-    return m is not None and m[1] == mart and (version is None or int(m[2]) == version)
+    name, v = split_version(relation)
+    return v is not None and name == mart and (version is None or v == version)
 
 
 def measure(report: Report, base: Side, head: Side, project: Path, top: int = 5) -> None:

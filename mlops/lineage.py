@@ -37,6 +37,7 @@ from semantic_models.lineage import (
     changed_columns,
     columns_reading,
     model_lineage,
+    split_version,
 )
 
 log = logging.getLogger(__name__)
@@ -153,9 +154,9 @@ def downstream_models(models: dict[str, str], roots: set[str]) -> list[str]:
     """Paths of models reading the relations ``roots``, directly or not (not the roots)."""
     versions: dict[str, int] = {}
     for path in models:
-        m = re.match(r"^(.*)_v([0-9]+)$", _relation(path))
-        if m:
-            versions[m[1]] = max(versions.get(m[1], 0), int(m[2]))
+        name, v = split_version(_relation(path))
+        if v is not None:
+            versions[name] = max(versions.get(name, 0), v)
     reads = {p: _reads(t, versions) for p, t in models.items()}
     found: list[str] = []
     todo = set(roots)

@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -60,6 +61,15 @@ class Comparison:
     retyped: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     added: set[str] = field(default_factory=set)
     rows_changed: bool = False
+
+
+_VERSIONED = re.compile(r"^(.*)_v([0-9]+)$")
+
+
+def split_version(relation: str) -> tuple[str, int | None]:
+    """``fct_ar_invoice_v2`` -> (``fct_ar_invoice``, 2); an unversioned name -> (name, None)."""
+    m = _VERSIONED.match(relation)
+    return (m[1], int(m[2])) if m else (relation, None)
 
 
 def _digest(text: str) -> str:
