@@ -208,10 +208,18 @@ Source = Annotated[
 ]
 
 
+MEMORY = r"^\d+(\.\d+)?\s*([KMGT]i?B|%)$"
+
+
 class DuckDBWarehouse(Model):
     kind: Literal["duckdb"] = "duckdb"
     path: Path = Path(".erpml/warehouse.duckdb")
-    memory_limit: str = "512MB"
+    memory_limit: str = Field("512MB", pattern=MEMORY, description="DuckDB's limit in extraction")
+    build_memory_limit: str = Field(
+        "80%",
+        pattern=MEMORY,
+        description="DuckDB's limit in dbt builds (spills beyond it), e.g. 4GB or 50%",
+    )
 
 
 class PostgresWarehouse(Model):

@@ -88,7 +88,11 @@ def warehouse_env(project: Path, target: Target | None) -> tuple[Target, dict[st
         raise MlopsError(f"{project}: the warehouse is {kind}, cannot build --target {chosen}")
     if warehouse.kind == "duckdb":
         path = warehouse.path if warehouse.path.is_absolute() else project.parent / warehouse.path
-        return chosen, {"ERPML_TARGET": "duckdb", "ERPML_WAREHOUSE": str(path.resolve())}
+        return chosen, {
+            "ERPML_TARGET": "duckdb",
+            "ERPML_WAREHOUSE": str(path.resolve()),
+            "ERPML_DUCKDB_MEMORY_LIMIT": warehouse.build_memory_limit,
+        }
     import sqlalchemy as sa
 
     url = sa.make_url(warehouse.url)

@@ -286,3 +286,23 @@ def test_target_must_match_the_warehouse(landed: Landed) -> None:
     target, env = warehouse_env(landed.postgres_project, None)
     assert target == "postgres"
     assert env["ERPML_PG_DBNAME"] == landed.postgres_url.rsplit("/", 1)[1]
+
+
+def test_build_memory_limit_reaches_dbt(landed: Landed, tmp_path: Path) -> None:
+    """`build_memory_limit` (erpml.yml) is DuckDB's limit in dbt; a malformed one is refused."""
+    from connectors.errors import ConfigError
+    from mlops.build import warehouse_env
+    from tests.dbt.conftest import dbt_show
+
+    doc = yaml.safe_load(landed.duckdb_project.read_text())
+    doc["warehouse"] = {"path": str(landed.duckdb_copy(tmp_path)), "build_memory_limit": "300MB"}
+    project = tmp_path / "erpml.yml"
+    project.write_text(yaml.safe_dump(doc))
+    rows, error = dbt_show(project, "select current_setting('memory_limit') as m", tmp_path)
+    assert error == ""
+    assert rows == [("286.1 MiB",)]  # 300,000,000 bytes
+
+    doc["warehouse"]["build_memory_limit"] = "lots"
+    project.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigError, match=r"erpml\.yml.*build_memory_limit"):
+        warehouse_env(project, None)
