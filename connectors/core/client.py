@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from connectors.config import Connection
-from connectors.core.odbc import OdbcSource
 from connectors.core.sources import SqlSource
 from connectors.errors import ConfigError
+
+if TYPE_CHECKING:  # the ODBC reader imports pyarrow and arrow-odbc: only ODBC sources need them
+    from connectors.core.odbc import OdbcSource
 
 
 def open_source(name: str, connection: Connection) -> SqlSource | OdbcSource:
     """The reader for ``connection``; the password comes from ``password_env``, never the file."""
     password = connection.password()
     if connection.odbc is not None:
+        from connectors.core.odbc import OdbcSource
+
         text = connection.odbc
         if password is not None:
             text = f"{text.rstrip(';')};PWD={{{password.get_secret_value()}}}"

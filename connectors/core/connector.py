@@ -6,17 +6,19 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import ArrowFeed, CsvFeed
-from connectors.core.odbc import OdbcSource
 from connectors.core.sources import RowsHook, SqlSource
 from connectors.core.spec import Pull, TableSpec, Validation
 from connectors.core.sql import table
 from connectors.errors import ConfigError
+
+if TYPE_CHECKING:  # ODBC (and pyarrow with it) is imported only for ODBC connections
+    from connectors.core.odbc import OdbcSource
 
 
 @dataclass(frozen=True)

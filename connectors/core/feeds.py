@@ -23,8 +23,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow is imported by the Arrow paths that use it, not at start-up
+    import pyarrow as pa
 
 READ_BLOCK = 1 << 20
 CHUNK_BYTES = 256 << 20

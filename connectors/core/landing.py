@@ -338,16 +338,8 @@ class Landing(ABC):
         ).from_(exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s"))))
         if keys:
             stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
-            match = exp.and_(*(col(k, "t").eq(col(k, "s")) for k in keys))
-            differs = exp.or_(
-                col(DELETED, "t"),
-                *(
-                    exp.NullSafeNEQ(this=col(n, "t"), expression=col(n, "s"))
-                    for n in names
-                    if n not in keys
-                ),
-            )
-            stale = exp.Where(this=exp.and_(match, differs))
+            match = keys_match(keys)
+            stale = exp.Where(this=exp.and_(match, differs(names, keys)))
             self.execute(exp.Delete(this=target.copy().as_("t"), using=[stage], where=stale))
             kept = exp.select("1").from_(target.copy().as_("t")).where(match.copy())
             select = select.where(exp.Not(this=exp.Exists(this=kept)))
@@ -450,6 +442,23 @@ class Landing(ABC):
             self.commit()
         except Exception:  # the connection itself is gone; the failure is raised anyway
             log.exception("could not record the failed run of %s.%s", record.source, record.table)
+
+
+def keys_match(keys: Sequence[str]) -> exp.Expr:
+    """``t.k = s.k AND ...``: a landed row (``t``) and a stage row (``s``) with the same key."""
+    return exp.and_(*(col(k, "t").eq(col(k, "s")) for k in keys))
+
+
+def differs(names: Sequence[str], keys: Sequence[str]) -> exp.Expr:
+    """A landed row (``t``) is flagged deleted or differs from its stage row (``s``), NULL-safe."""
+    return exp.or_(
+        col(DELETED, "t"),
+        *(
+            exp.NullSafeNEQ(this=col(n, "t"), expression=col(n, "s"))
+            for n in names
+            if n not in keys
+        ),
+    )
 
 
 def meta_values(batch: int) -> list[exp.Expr]:

@@ -10,27 +10,37 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 from sqlglot import exp
 
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import ArrowFeed, CsvFeed
 from connectors.core.landing import (
+    BATCH,
+    DELETED,
+    EXTRACTED,
     META_NAMES,
+    STAGE,
     Landing,
     canonical_type,
     checked_cast,
+    differs,
     first_line,
+    keys_match,
     meta_values,
 )
 from connectors.core.spec import TableSpec
-from connectors.core.sql import ident
+from connectors.core.sql import col, ident
 from connectors.errors import ConnectorError, DataError
 
+if TYPE_CHECKING:  # imported by the Arrow branch of load(): the COPY path never needs it
+    import pyarrow as pa
+
 ARROW_VIEW = "_erpml_batch"
+MATCHED, STALE = "_erpml_matched", "_erpml_stale"
+"""Temporary tables of a merge: (landed, stage) row ids with equal keys; of them, the stale."""
 
 
 class DuckDBLanding(Landing):
@@ -112,6 +122,8 @@ class DuckDBLanding(Landing):
                 )
             row = self.fetchone(exp.select(exp.Count(this=exp.Star())).from_(into.copy()))
             return int(row[0]) if row else 0
+        import pyarrow as pa
+
         names = [c.name for c in cols]
         # one statement per run of batches with one schema (a single run for ODBC, whose
         # schema is fixed), streamed: a statement per batch would leave part-filled row groups
@@ -157,8 +169,75 @@ class DuckDBLanding(Landing):
         select = exp.select(*values).from_(source)
         return exp.insert(select, into.copy(), columns=[ident(n) for n in names])
 
+    def _upsert(
+        self, target: exp.Table, columns: Sequence[LandingColumn], keys: list[str], batch: int
+    ) -> int:
+        """Merge the stage into ``target`` as :meth:`Landing._upsert` does, by row id.
+
+        A pull of a few rows must not decompress every column of the whole landed table (as a
+        join of the stage with it on the keys and all its columns would): the landed rows with
+        a pulled key are found on the key columns alone, then fetched by ``rowid`` to be
+        compared, and the stale ones deleted by ``rowid``. Row ids are stable until the commit:
+        this connection is the only writer and DuckDB checkpoints only at commit.
+        """
+        if not keys:
+            return super()._upsert(target, columns, keys, batch)
+        names = [c.name for c in columns]
+        landed, stage = target.copy().as_("t"), _stage("s")
+        pairs = exp.select(col("rowid", "t").as_("landed"), col("rowid", "s").as_("staged"))
+        self._temp(MATCHED, pairs.from_(landed).join(stage, on=keys_match(keys)))
+        # the matched rows by row id: DuckDB fetches them instead of scanning the table
+        pair = exp.Table(this=ident(MATCHED), alias=exp.TableAlias(this=ident("m")))
+        stale = (
+            exp.select(col("landed", "m"), col("staged", "m"))
+            .from_(pair)
+            .join(target.copy().as_("t"), on=col("rowid", "t").eq(col("landed", "m")))
+            .join(_stage("s"), on=col("rowid", "s").eq(col("staged", "m")))
+        )
+        self._temp(STALE, stale.where(differs(names, keys)))
+        stale_rows = exp.Where(this=_row_in("rowid", STALE, "landed"))
+        self.execute(exp.Delete(this=target.copy(), where=stale_rows))
+        new_or_stale = exp.or_(
+            exp.Not(this=_row_in(col("rowid", "s"), MATCHED, "staged")),
+            _row_in(col("rowid", "s"), STALE, "staged"),
+        )
+        select = (
+            exp.select(*(col(n, "s") for n in names), *meta_values(batch))
+            .from_(_stage("s"))
+            .where(new_or_stale)
+        )
+        insert = exp.insert(
+            select, target, columns=[ident(n) for n in [*names, BATCH, EXTRACTED, DELETED]]
+        )
+        changed = self.count_changed(insert)
+        for name in (MATCHED, STALE):
+            self.execute(_drop(name))
+        self.after_upsert(target)
+        return changed
+
+    def _temp(self, name: str, query: exp.Select) -> None:
+        """``CREATE TEMPORARY TABLE name AS query``, replacing a leftover of a failed run."""
+        table = exp.Table(this=ident(name))
+        self.execute(_drop(name))
+        temp = exp.Properties(expressions=[exp.TemporaryProperty()])
+        self.execute(exp.Create(this=table.copy(), kind="TABLE", expression=query, properties=temp))
+
     def close(self) -> None:
         self.con.close()
+
+
+def _stage(alias: str) -> exp.Table:
+    return exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident(alias)))
+
+
+def _row_in(row_id: str | exp.Expr, table: str, column: str) -> exp.Expr:
+    """``row_id IN (SELECT column FROM table)``."""
+    value = exp.column(row_id) if isinstance(row_id, str) else row_id
+    return value.isin(query=exp.select(col(column)).from_(exp.Table(this=ident(table))))
+
+
+def _drop(table: str) -> exp.Drop:
+    return exp.Drop(tables=[exp.Table(this=ident(table))], kind="TABLE", exists=True)
 
 
 class _Counted:

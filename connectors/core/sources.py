@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 import select
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import ReflectedColumn
 from sqlglot import exp
@@ -24,6 +23,9 @@ from connectors.core.feeds import ArrowFeed, CsvFeed
 from connectors.core.spec import TableSpec
 from connectors.core.sql import SQLALCHEMY_TO_SQLGLOT, render
 from connectors.errors import SourceError
+
+if TYPE_CHECKING:  # imported where batches are built: the COPY path never needs it
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ def _error(pgconn: Any, result: Any) -> Exception:
 
 def to_batch(names: list[str], rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
     """Rows into an Arrow batch, one inferred array per column (DuckDB casts to exact types)."""
+    import pyarrow as pa
+
     arrays = []
     for i, values in enumerate(zip(*rows, strict=True) if rows else [() for _ in names]):
         arrays.append(_array(list(values), names[i]))
@@ -177,6 +181,8 @@ def to_batch(names: list[str], rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
 
 
 def _array(values: list[Any], name: str) -> pa.Array:
+    import pyarrow as pa
+
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

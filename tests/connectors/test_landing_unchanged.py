@@ -114,3 +114,29 @@ def test_a_table_without_key_is_replaced_by_each_pull(landing: Landing) -> None:
     again = _land(landing, UNKEYED, [(1, "a"), (2, "b")], "r2")
     assert (again.rows, again.changed) == (2, 2)
     assert {r[2] for r in _landed(landing, "log")} == {_landed_batches(landing, "log")[-1]}
+
+
+def test_later_pulls_of_one_run_merge_over_rows_landed_by_earlier_ones(landing: Landing) -> None:
+    """Pulls of one run share a transaction: a later pull sees, keeps or replaces the rows an
+    earlier pull of the same run landed (DuckDB merges by row id, which such rows also have)."""
+    _land(landing, KEYED, [(1, "a"), (2, "b")], "r1")
+
+    def pull(rows: list[tuple[int, str | None]]) -> tuple[Pull, Any]:
+        batch = pa.record_batch(
+            [pa.array([r[0] for r in rows], pa.int32()), pa.array([r[1] for r in rows])],
+            names=["k", "v"],
+        )
+        return Pull("upsert", None), lambda: ArrowFeed(iter([batch]))
+
+    # 2 changes, 3 is new; then 3 changes again and 1 and 2 come back as the run left them
+    feeds = [pull([(2, "B"), (3, "c")]), pull([(1, "a"), (2, "B"), (3, "C"), (4, None)])]
+    result = landing.land("src", KEYED, COLUMNS, feeds, run_id="r2")
+    assert (result.rows, result.changed, result.deleted) == (6, 4, 0)
+    rows = _landed(landing, "cube")
+    b1, b2 = _landed_batches(landing, "cube")
+    assert rows == [
+        (1, "a", b1, False),
+        (2, "B", b2, False),
+        (3, "C", b2, False),
+        (4, None, b2, False),
+    ]
