@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,63 @@ def run(cmd: list[str], label: str) -> dict[str, Any]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label} failed:\n{text[-3000:]}")
     return {"step": label, "seconds": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+
+
+# dbt's file log: "12 of 42 OK created sql incremental model marts.fct_gl_balance ... [OK in 1.53s]"
+NODE_LINE = re.compile(
+    r"\d+ of \d+ (?:OK created sql \w+ model (?P<model>\S+)|PASS (?P<test>\S+))"
+    r".*\[\w+(?: [^\]]*)? in (?P<seconds>[\d.]+)s\]"
+)
+
+
+def log_size(home: Path) -> int:
+    log = home / ".erpml" / "dbt" / "logs" / "dbt.log"
+    return log.stat().st_size if log.exists() else 0
+
+
+def node_times(home: Path, since: int) -> dict[str, Any]:
+    """Node seconds of the dbt run logged after byte ``since``: models (each), tests (sum)."""
+    log = home / ".erpml" / "dbt" / "logs" / "dbt.log"
+    with log.open("rb") as fh:
+        fh.seek(since)
+        text = fh.read().decode(errors="replace")
+    models: dict[str, float] = {}
+    tests, test_seconds = 0, 0.0
+    for match in NODE_LINE.finditer(text):
+        if match["model"]:
+            models[match["model"]] = float(match["seconds"])
+        else:
+            tests += 1
+            test_seconds += float(match["seconds"])
+    slowest = sorted(models.items(), key=lambda kv: -kv[1])[:12]
+    return {
+        "models": len(models),
+        "model_seconds": round(sum(models.values()), 1),
+        "tests": tests,
+        "test_seconds": round(test_seconds, 1),
+        "fct_gl_balance": models.get("marts.fct_gl_balance"),
+        "slowest_models": dict(slowest),
+    }
+
+
+def timed_build(cmd: list[str], label: str, home: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``run`` a build whose dbt log is under ``home``: its step and its node times."""
+    since = log_size(home)
+    step = run(cmd, label)
+    return step, node_times(home, since)
+
+
+def rebuild_home(home: Path, project: dict[str, Any]) -> Path:
+    """A copy of the warehouse with its own project file, for a full rebuild of the same data."""
+    other = home / "rebuild"
+    shutil.rmtree(other, ignore_errors=True)
+    other.mkdir()
+    shutil.copyfile(home / "warehouse.duckdb", other / "warehouse.duckdb")
+    other_project = dict(
+        project, warehouse={"kind": "duckdb", "path": str(other / "warehouse.duckdb")}
+    )
+    (other / "erpml.yml").write_text(yaml.safe_dump(other_project, sort_keys=False))
+    return other
 
 
 def erpml(*args: str) -> list[str]:
@@ -200,7 +258,9 @@ def main() -> None:
     full = run(erpml("build", "--project", str(project_file)), "build (full)")
     steps.append(full)
     # again, as a user's next full build runs: dbt's partial parse saved by the first
-    warm = run(erpml("build", "--project", str(project_file)), "build (full, parse cached)")
+    warm, warm_nodes = timed_build(
+        erpml("build", "--project", str(project_file)), "build (full, parse cached)", home
+    )
     steps.append(warm)
     target = home / ".erpml" / "dbt" / "target"
     shutil.copyfile(target / "run_results.json", home / "run_results.full.json")  # node times
@@ -233,19 +293,15 @@ def main() -> None:
     new_rows = total_rows(warehouse) - base_rows
     extracted = last_extraction(warehouse)
     # the same landed data for a full rebuild from scratch, to time and to compare
-    other = home / "rebuild"
-    shutil.rmtree(other, ignore_errors=True)
-    other.mkdir()
-    shutil.copyfile(warehouse, other / "warehouse.duckdb")
-    other_project = dict(
-        project, warehouse={"kind": "duckdb", "path": str(other / "warehouse.duckdb")}
+    other = rebuild_home(home, project)
+    incremental, changed_nodes = timed_build(
+        build, "build --changed (after the incremental extraction)", home
     )
-    (other / "erpml.yml").write_text(yaml.safe_dump(other_project, sort_keys=False))
-    incremental = run(build, "build --changed (after the incremental extraction)")
     steps.append(incremental)
-    rebuild = run(
+    rebuild, rebuild_nodes = timed_build(
         erpml("build", "--project", str(other / "erpml.yml"), "--full-refresh"),
         "build --full-refresh of the same data (the reference)",
+        other,
     )
     steps.append(rebuild)
     same = compare_tables(warehouse, other / "warehouse.duckdb")
@@ -259,6 +315,11 @@ def main() -> None:
         "changed_over_full_parse_cached": round(incremental["seconds"] / warm["seconds"], 3),
         "changed_over_rebuild": round(incremental["seconds"] / rebuild["seconds"], 3),
         "changed_equals_rebuild": same,
+        "node_seconds": {
+            "full, parse cached": warm_nodes,
+            "changed": changed_nodes,
+            "full-refresh": rebuild_nodes,
+        },
         "steps": steps,
         "load_average_after": os.getloadavg(),
         "machine": f"{platform.node()} {platform.machine()} cpus={os.cpu_count()}",

@@ -306,7 +306,8 @@ def test_gl_bad_input_fails_naming_value(landed: Landed, tmp_path: Path) -> None
 
 def test_gl_entry_incremental_equals_full_refresh(landed: Landed, tmp_path: Path) -> None:
     """Build, advance the fixture ERPs, re-extract, build incrementally: same rows as a full
-    rebuild, source deletes gone, and the balances tie to the advanced golden files."""
+    rebuild (fct_gl_entry and fct_gl_balance), source deletes gone, and the balances tie to the
+    advanced golden files."""
     from connectors import extract
     from connectors.config import Sources
     from fixtures.run import advance
@@ -353,12 +354,128 @@ def test_gl_entry_incremental_equals_full_refresh(landed: Landed, tmp_path: Path
         return _select(path, sql)
 
     _assert_trial_balances(query, lambda erp: tmp_path / "fixtures" / erp / "golden")
+    balances = _rows(query("select * from marts.fct_gl_balance"))
 
-    ok, error = _dbt(path, ["run", "--select", "fct_gl_entry", "--full-refresh"], tmp_path)
+    refresh = ["run", "--select", "fct_gl_entry", "fct_gl_balance", "--full-refresh"]
+    ok, error = _dbt(path, refresh, tmp_path)
     assert ok, error
     full = _select(path, f"select {columns} from marts.fct_gl_entry")
     assert len(full) == len(incremental)
     assert sorted(map(repr, full)) == sorted(map(repr, incremental))
+    assert _rows(query("select * from marts.fct_gl_balance")) == balances
+
+
+# Late corrections, landed as an extraction lands them (the row re-landed with a new batch, a
+# deleted row flagged): each statement takes the batch as {batch}.
+_OLDEST_JDE_LINE = (
+    'select f."GLKCO", f."GLDCT", f."GLDOC", f."GLDGJ", f."GLJELN", f."GLCO", f."GLAID"'
+    " from jde.\"F0911\" as f join marts.dim_gl_account as a on a.source_system = 'jde'"
+    ' and a.account_id = trim(f."GLAID") and a.company_id = trim(cast(f."GLCO" as varchar))'
+    " where trim(f.\"GLLT\") = 'AA' and trim(f.\"GLPOST\") = 'P' and {condition}"
+    ' order by f."GLDGJ", f."GLDOC", f."GLJELN" limit 1'
+)
+
+
+def _late_corrections(query: Query) -> tuple[list[str], list[str]]:
+    """Statements that correct old periods in the landing, and the ones that undo them."""
+    line = 'where "GLKCO" = \'{}\' and "GLDCT" = \'{}\' and "GLDOC" = {} and "GLDGJ" = {}'
+    line += ' and "GLJELN" = {} and trim("GLLT") = \'AA\''
+    pl = query(_OLDEST_JDE_LINE.format(condition="not a.is_balance_sheet"))[0]
+    other = query(
+        "select account_id from marts.dim_gl_account where source_system = 'jde'"
+        f" and company_id = trim(cast('{pl[5]}' as varchar)) and not is_balance_sheet"
+        f" and account_id <> trim('{pl[6]}') order by account_id limit 1"
+    )[0][0]
+    bs = query(_OLDEST_JDE_LINE.format(condition="a.is_balance_sheet"))[0]
+    vista = query('select "GLCo", "Mth", "GLTrans" from vista."bGLDT" order by "Mth", 3 limit 1')[0]
+    month = str(vista[1])[:10]  # no colons: SQLAlchemy's text() reads ":name" as a parameter
+    vista_where = f'where "GLCo" = {vista[0]} and cast("Mth" as date) = date \'{month}\''
+    vista_where += f' and "GLTrans" = {vista[2]}'
+    rate = query(
+        'select "CXCRCD", "CXEFT" from jde."F0015" where trim("CXCRDC") = \'USD\''
+        ' and "CXAN8" = 0 order by "CXEFT", 1 limit 1'
+    )[0]
+    rate_where = f'where "CXCRCD" = \'{rate[0]}\' and "CXEFT" = {rate[1]}'
+    batch = '"_erpml_batch_id" = {batch}'
+    corrections = [
+        # a profit-and-loss line of the oldest period moved to another account (JDE retained
+        # earnings carry it into every later year)
+        f'update jde."F0911" set "GLAID" = \'{other}\', {batch} {line.format(*pl[:5])}',
+        # a balance-sheet amount of the oldest period corrected
+        f'update jde."F0911" set "GLAA" = "GLAA" + 12345, {batch} {line.format(*bs[:5])}',
+        # an old Vista line deleted at the source
+        f'update vista."bGLDT" set "_erpml_deleted" = true, {batch} {vista_where}',
+        # the oldest JDE exchange rate corrected
+        f'update jde."F0015" set "CXCRR" = "CXCRR" + 1000, {batch} {rate_where}',
+    ]
+    undo = [
+        f'update jde."F0911" set "GLAID" = \'{pl[6]}\', {batch} {line.format(*pl[:5])}',
+        f'update jde."F0911" set "GLAA" = "GLAA" - 12345, {batch} {line.format(*bs[:5])}',
+        f'update vista."bGLDT" set "_erpml_deleted" = false, {batch} {vista_where}',
+        f'update jde."F0015" set "CXCRR" = "CXCRR" - 1000, {batch} {rate_where}',
+    ]
+    return corrections, undo
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_gl_balance_after_late_corrections_equals_full_refresh(
+    landed: Landed, engine: str, tmp_path: Path
+) -> None:
+    """Corrections to the oldest periods (an account moved, an amount, a deleted line, a rate),
+    merged by an incremental run: fct_gl_balance equals a full rebuild, JDE retained earnings
+    carry the moved profit and loss into later years, and undoing the corrections restores it."""
+    target: Path | Landed = landed.duckdb_copy(tmp_path) if engine == "duckdb" else landed
+    query, execute = _engine_sql(target)
+    ok, error = _dbt(target, ["build", "--select", *MODELS_ONLY], tmp_path)
+    assert ok, error
+    balance = "select * from marts.fct_gl_balance"
+    before = _rows(query(balance))
+    corrections, undo = _late_corrections(query)
+    batch = int(query("select max(batch_id) from _erpml.extract_runs")[0][0])
+    incremental = ["run", "--select", "fct_gl_entry", "fct_gl_balance"]
+    try:
+        for statement in corrections:
+            execute(statement.format(batch=batch + 1))
+        ok, error = _dbt(target, incremental, tmp_path)
+        assert ok, error
+        corrected = _rows(query(balance))
+        ok, error = _dbt(target, ["run", "--select", "fct_gl_balance", "--full-refresh"], tmp_path)
+        assert ok, error
+        assert _rows(query(balance)) == corrected
+        # (source system, fiscal year, period) of the rows that differ
+        changed = {(r[4], int(r[7]), int(r[8])) for r in set(corrected) ^ set(before)}
+        first_year = min(fy for s, fy, _ in changed if s == "jde")
+        assert {s for s, _, _ in changed} == {"jde", "vista"}
+        # retained earnings carry the moved line's profit and loss into later years
+        assert any(s == "jde" and fy > first_year for s, fy, _ in changed)
+    finally:
+        for statement in undo:
+            execute(statement.format(batch=batch + 2))
+    ok, error = _dbt(target, incremental, tmp_path)
+    assert ok, error
+    assert _rows(query(balance)) == before
+
+
+def _rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows in a stable order with values compared by their text (engines type differently)."""
+    return sorted(tuple(str(v) for v in r) for r in rows)
+
+
+def _engine_sql(target: Path | Landed) -> tuple[Query, Callable[[str], None]]:
+    """Query and execute on the DuckDB file at ``target`` or the landed PostgreSQL database."""
+    if isinstance(target, Path):
+        return (lambda sql: _select(target, sql)), (lambda sql: _execute(target, sql))
+    url = target.postgres_url
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(sa.text(sql))]
+        finally:
+            engine.dispose()
+
+    return query, (lambda sql: _pg_execute(url, sql))
 
 
 def _pg_execute(url: str, sql: str) -> None:
