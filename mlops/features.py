@@ -5,7 +5,7 @@ entity, valid_from, valid_to, value). :func:`pit_sql` joins a spine of (entity, 
 each timeline, taking the value valid at ``as_of`` (DuckDB: ``ASOF LEFT JOIN``; PostgreSQL:
 ``LEFT JOIN LATERAL ... ORDER BY valid_from DESC LIMIT 1`` on the timeline's index), then
 computes derived features over those columns. On DuckDB, snapshots and scoring look the values
-up in numpy instead (:mod:`mlops.pit`, 40% of the ASOF joins' CPU time; same values)
+up in numpy instead (:mod:`mlops.pit`; same values, a fraction of the ASOF joins' CPU time)
 and apply the same defaults and derived expressions in SQL: :func:`point_in_time`.
 :func:`create_snapshot` runs it over the feature set's default spine (with the label, only where
 it was settled by the cutoff) into a ``snapshots`` table with a manifest row;

@@ -4,35 +4,40 @@ For each spine row (entity key, ``as_of``) and each timeline (``entity_key``, ``
 ``valid_to``, ``value``; one row per entity and change point, as the ``feature_timeline`` macro
 builds them), :func:`asof_lookup` finds the row with the latest ``valid_from <= as_of`` and
 keeps its value if ``as_of < valid_to`` (or ``valid_to`` is NULL), else NULL: what
-``ASOF LEFT JOIN ... ON key = key AND as_of >= valid_from`` and the ``valid_to`` check give, in
-40% of the CPU time (bench/RESULTS.md, issue 5):
+``ASOF LEFT JOIN ... ON key = key AND as_of >= valid_from`` and the ``valid_to`` check give
+(bench/RESULTS.md, issue 5):
 
-- the spine's distinct keys get dense integer codes once; DuckDB joins each timeline to them
-  (dropping the history of entities the spine does not ask for) and returns (code,
-  valid_from, valid_to, value) as Arrow: the varchar keys never leave DuckDB;
+- the spine's distinct keys get dense integer codes once, and a sorted index of their 64-bit
+  DuckDB ``hash``. A timeline is read as stored, with the hash of its key: it is stored in runs
+  of one entity (the macro's closing ``lead()`` window leaves it so), and only the first key of
+  each run is looked up, by hash, then compared as a string, so a hash shared by two keys never
+  gives a wrong value (if two spine keys share one, the runs are looked up by string);
 - spine rows and timeline rows become one int64 each, ``code << bits | time``, where the time is
   the spine's ``as_of`` on a grid of its own (the gcd of its offsets from the earliest), a
-  ``valid_from`` rounded up onto that grid, or, should that not fit in 62 bits, both ranked
-  among the spine's distinct times. ``valid_from <= as_of`` holds exactly when the rounded
-  value is at most the spine's, so one ``np.searchsorted`` over the timeline (sorted by code
-  and valid_from: by its stored runs of one entity when they are in order, else in full)
-  finds every spine row's match; the spine is sorted once;
-- values are taken with ``pyarrow.compute.take``, so ``numeric`` stays exact and NULL stays NULL.
+  ``valid_from`` or ``valid_to`` rounded up onto that grid, or, should that not fit in 62 bits,
+  both ranked among the spine's distinct times. ``valid_from <= as_of`` holds exactly when the
+  rounded value is at most the spine's, so one ``np.searchsorted`` over the timeline (sorted by
+  code and valid_from: its runs sorted by their first row when they do not overlap, else all
+  rows) finds every spine row's match; the spine is sorted once. The match holds if the spine
+  row's composite is below the row's rounded ``valid_to`` composite (same entity, span still
+  open); a NULL value never holds;
+- fixed-width values (``numeric``, integers, floats, times) are moved as raw bytes, so
+  ``numeric`` stays exact; other types go through ``pyarrow.compute.take``.
 
 Timelines are fetched and searched in parallel (``WORKERS`` threads, each on a DuckDB cursor of
-its own: DuckDB, numpy and Arrow release the GIL). Spine rows keep their order and count; a
-NULL key or ``as_of`` matches nothing. Two timeline rows for one entity and change point would
-make the match ambiguous: that stops the lookup with an error.
+its own: DuckDB, numpy and Arrow release the GIL), the first of them while the spine is sorted.
+Spine rows keep their order and count; a NULL key or ``as_of`` matches nothing. Two timeline
+rows for one entity and change point would make the match ambiguous: that stops the lookup
+with an error.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
 
 COMPOSITE_BITS = 62  # code and time share one non-negative int64
 WORKERS = min(4, os.cpu_count() or 1)  # timelines fetched and searched at once
+KEY_HASH = "hash({})"  # DuckDB SQL of a key's 64-bit hash; only ever a hint, keys are compared
 Ints = np.ndarray[Any, np.dtype[np.int64]]
 Bools = np.ndarray[Any, np.dtype[np.bool_]]
 
@@ -57,13 +63,36 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class _Keys:
+    """The spine's distinct keys of one column (code = position) and their hashes, sorted."""
+
+    keys: pa.Array
+    hashes: Ints  # sorted
+    codes: Ints  # code of each sorted hash
+    unique: bool  # no two keys share a hash
+
+    def code(self, key: pa.Array, hashed: Ints) -> Ints:
+        """The code of every key (-1: not a spine key)."""
+        import pyarrow.compute as pc
+
+        if not self.unique:
+            return _numbers(pc.index_in(key, value_set=self.keys), -1)
+        if len(self.hashes) == 0:
+            return np.full(len(key), -1, np.int64)
+        at = _search(self.hashes, hashed, "left").clip(0, len(self.hashes) - 1)
+        code = np.where(self.hashes[at] == hashed, self.codes[at], -1)
+        found = np.flatnonzero(code >= 0)
+        same = _bools(pc.equal(_pick(key, found), _pick(self.keys, code[found])), False)
+        code[found[~same]] = -1
+        return code
+
+
+@dataclass(frozen=True)
 class _Order:
     """The spine sorted by (code, time) for one key column."""
 
     unsort: Ints  # spine row -> sorted position
     composite: Ints  # sorted composite keys (-1: NULL key or as_of)
-    code: Ints
-    as_of: Ints  # epoch microseconds
 
 
 @dataclass(frozen=True)
@@ -75,49 +104,55 @@ class _Grid:
     top: int  # largest spine time on the grid
     ranks: Ints | None  # the spine's distinct times, when ranking
 
+    @property
+    def bits(self) -> int:
+        return (self.top + 2).bit_length()
+
     def spine(self, t: Ints) -> Ints:
         if self.ranks is not None:
             return np.searchsorted(self.ranks, t, "left").astype(np.int64)
         return (t - self.start) // self.unit
 
-    def timeline(self, valid_from: Ints) -> Ints:
-        """Smallest grid point at or after ``valid_from``, clipped to [0, top + 1]."""
+    def timeline(self, t: Ints) -> Ints:
+        """Smallest grid point at or after ``t``, clipped to [0, top + 1]."""
         if self.ranks is not None:
-            return np.searchsorted(self.ranks, valid_from, "left").astype(np.int64)
-        low, high = self.start - self.unit, self.start + (self.top + 1) * self.unit
-        v = np.clip(valid_from, low, high) - self.start
-        return np.clip(-(-v // self.unit), 0, self.top + 1)
+            return np.searchsorted(self.ranks, t, "left").astype(np.int64)
+        v = np.maximum(t, self.start - self.unit)  # clipped first: NULL ends are int64's max
+        np.minimum(v, self.start + (self.top + 1) * self.unit, out=v)
+        v -= self.start
+        if self.unit > 1:  # rounded up: -(-v // unit)
+            np.negative(v, out=v)
+            np.floor_divide(v, self.unit, out=v)
+            np.negative(v, out=v)
+        return np.maximum(v, 0, out=v)
 
 
 def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lookup]) -> pa.Table:
     """The rows of ``spine`` (a table or a parenthesized query), in order, with one column per
     lookup (``_erpml_v0``, ...): the timeline's value valid at the row's ``as_of``, else NULL."""
-    import pyarrow as pa
-
     rows = con.sql(f"select * from {spine} as _erpml_spine").to_arrow_table()
-    t, t_ok = _micros(rows.column("as_of"))
-    codes: dict[str, tuple[Ints, pa.Array]] = {}
-    for key in dict.fromkeys(lk.spine_key for lk in lookups):
-        codes[key] = _encode(rows.column(key))
-    grid = _grid(t[t_ok], max((len(d) for _, d in codes.values()), default=0))
-    orders = {k: _order(c, t, t_ok, grid) for k, (c, _) in codes.items()}
-    keys = {k: pa.table({"key": d, "code": np.arange(len(d))}) for k, (_, d) in codes.items()}
-    local = threading.local()
-    cursors: list[duckdb.DuckDBPyConnection] = []
+    prepared: Future[tuple[dict[str, _Keys], dict[str, _Order], _Grid]] = Future()
+    cursors = [con.cursor() for _ in range(min(WORKERS, len(lookups)))]
+    free = list(cursors)
 
     def lookup(lk: Lookup) -> pa.Array:  # in a worker thread, on a cursor of its own
-        if not hasattr(local, "cursor"):
-            local.cursor = con.cursor()
-            cursors.append(local.cursor)
-            for j, table in enumerate(keys.values()):
-                local.cursor.register(f"_erpml_k{j}", table)
-        name = f"_erpml_k{list(keys).index(lk.spine_key)}"
-        timeline = _timeline(local.cursor, lk.table, name)
-        return _values(timeline, lk.table, orders[lk.spine_key], grid)
+        cursor = free.pop()
+        try:
+            timeline = _timeline(cursor, lk.table)
+        finally:
+            free.append(cursor)
+        keys, orders, grid = prepared.result()
+        return _values(timeline, lk.table, keys[lk.spine_key], orders[lk.spine_key], grid)
 
     try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            values = list(pool.map(lookup, lookups))
+        with ThreadPoolExecutor(max_workers=len(cursors) or 1) as pool:
+            futures = [pool.submit(lookup, lk) for lk in lookups]  # fetching while we sort
+            try:
+                prepared.set_result(_prepare(con, rows, [lk.spine_key for lk in lookups]))
+            except BaseException as e:
+                prepared.set_exception(e)
+                raise
+            values = [f.result() for f in futures]
     finally:
         for cursor in cursors:
             cursor.close()
@@ -126,21 +161,49 @@ def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lo
     return rows
 
 
+def _prepare(
+    con: duckdb.DuckDBPyConnection, rows: pa.Table, key_columns: Sequence[str]
+) -> tuple[dict[str, _Keys], dict[str, _Order], _Grid]:
+    """The spine's key index per key column, its sort order per key column and its time grid."""
+    t, t_ok = _micros(rows.column("as_of"))
+    codes: dict[str, Ints] = {}
+    keys: dict[str, _Keys] = {}
+    for column in dict.fromkeys(key_columns):
+        codes[column], keys[column] = _encode(con, rows.column(column))
+    grid = _grid(t[t_ok], max((len(k.keys) for k in keys.values()), default=0))
+    return keys, {k: _order(c, t, t_ok, grid) for k, c in codes.items()}, grid
+
+
 def _micros(column: pa.ChunkedArray) -> tuple[Ints, Bools]:
     """Epoch microseconds of a timestamp column (0 where NULL) and where it is not NULL."""
     import pyarrow as pa
 
     us = column.combine_chunks().cast(pa.timestamp("us", getattr(column.type, "tz", None)))
-    ok = np.asarray(us.is_valid().cast(pa.uint8())) == 1  # a bool array converts slowly
-    return np.asarray(us.cast(pa.int64()).fill_null(0), dtype=np.int64), ok
+    ok = _valid(us) if us.null_count else np.ones(len(us), np.bool_)
+    return _numbers(us), ok
 
 
-def _encode(column: pa.ChunkedArray) -> tuple[Ints, pa.Array]:
-    """Dense codes of a key column (-1 where NULL) and the distinct keys, code = position."""
+def _encode(con: duckdb.DuckDBPyConnection, column: pa.ChunkedArray) -> tuple[Ints, _Keys]:
+    """Dense codes of a key column (-1 where NULL) and its distinct keys, indexed by hash."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(column.combine_chunks())
-    return np.asarray(encoded.indices.fill_null(-1), dtype=np.int64), encoded.dictionary
+    keys = encoded.dictionary.cast(pa.string())
+    name = f"_erpml_keys_{id(keys)}"
+    codes = _arrow(np.arange(len(keys), dtype=np.int64), pa.int64())
+    con.register(name, pa.Table.from_arrays([keys, codes], names=["key", "code"]))
+    try:
+        found = con.sql(f"select {KEY_HASH.format('key')} as h, code from {name}").to_arrow_table()
+    finally:
+        con.unregister(name)
+    hashes = np.empty(len(keys), np.int64)
+    hashes[_numbers(found.column("code"))] = _numbers(found.column("h"))
+    by_hash = np.argsort(hashes, kind="stable")
+    hashes = hashes[by_hash]
+    unique = not np.any(hashes[1:] == hashes[:-1])
+    index = _Keys(keys, hashes, by_hash.astype(np.int64), unique)
+    return _numbers(encoded.indices, -1), index
 
 
 def _grid(t: Ints, n_codes: int) -> _Grid:
@@ -157,83 +220,181 @@ def _grid(t: Ints, n_codes: int) -> _Grid:
 
 
 def _order(code: Ints, t: Ints, t_ok: Bools, grid: _Grid) -> _Order:
-    bits = (grid.top + 2).bit_length()
-    composite = (code << bits) | grid.spine(t)
+    composite = (code << grid.bits) | grid.spine(t)
     composite[(code < 0) | ~t_ok] = -1
     perm = np.argsort(composite)
     unsort = np.empty_like(perm)
     unsort[perm] = np.arange(len(perm))
-    return _Order(unsort, composite[perm], code[perm], t[perm])
+    return _Order(unsort, composite[perm])
 
 
-def _timeline(con: duckdb.DuckDBPyConnection, table: str, keys: str) -> pa.Table:
-    """The timeline rows of the spine's entities as (code, valid_from, valid_to, value)."""
+def _timeline(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
+    """The timeline's rows as stored: (key, key hash, valid_from, valid_to, value)."""
     return con.sql(
-        f"select k.code, epoch_us(t.valid_from) as valid_from, epoch_us(t.valid_to) as valid_to, "
-        f"t.value from {table} as t join {keys} as k on cast(k.key as varchar) = t.entity_key "
-        "where t.valid_from is not null"
+        f"select t.entity_key as key, {KEY_HASH.format('t.entity_key')} as h, "
+        "epoch_us(t.valid_from) as valid_from, epoch_us(t.valid_to) as valid_to, t.value "
+        f"from {table} as t where t.valid_from is not null"
     ).to_arrow_table()
 
 
-def _values(timeline: pa.Table, table: str, order: _Order, grid: _Grid) -> pa.Array:
+def _values(timeline: pa.Table, table: str, keys: _Keys, order: _Order, grid: _Grid) -> pa.Array:
     """The timeline's value at every spine row (spine order), NULL where no span holds."""
-    import pyarrow as pa
+    values = timeline.column("value").combine_chunks()
+    start = _numbers(timeline.column("valid_from"))
+    code, rank = _sorted_rows(timeline, start, keys, grid, table)
+    bits = grid.bits
+    # the sorted timeline, behind a sentinel row 0 that holds for no spine row
+    composite = (code << bits) | grid.timeline(start[rank])
+    end = _numbers(timeline.column("valid_to"), np.iinfo(np.int64).max)
+    holds = np.empty(len(rank) + 1, np.int64)
+    holds[0] = -1
+    np.bitwise_or(code << bits, grid.timeline(end[rank]), out=holds[1:])
+    if values.null_count:
+        holds[1:][~_valid(values)[rank]] = -1
+    # the sorted spine row's match: the last timeline row at or before it, if its span holds
+    at = _search(composite, order.composite, "right")
+    found = order.composite < holds[at]
+    return _take(values, rank, at[order.unsort], found[order.unsort])
+
+
+def _sorted_rows(
+    timeline: pa.Table, start: Ints, keys: _Keys, grid: _Grid, table: str
+) -> tuple[Ints, Ints]:
+    """The code and row number of the timeline's rows of spine entities, in (code, valid_from)
+    order.
+
+    The timeline is usually stored in runs of one entity in valid_from order: only each run's
+    first key is looked up, and the runs are sorted by their first row, which is checked; else,
+    or if that fails, all rows are sorted. Several change points can share a grid point: the
+    last of them must be the latest.
+    """
     import pyarrow.compute as pc
 
-    code = _ints(timeline.column("code"))
-    start = _ints(timeline.column("valid_from"))
-    bits = (grid.top + 2).bit_length()
-    composite = (code << bits) | grid.timeline(start)
-    rank = _sorted_rows(code, start, composite, table)
-    m = len(rank)
-    # the last timeline row at or before each spine row (-1: none); row m of the values: NULL
-    at = np.searchsorted(composite[rank], order.composite, "right")
-    at -= 1
-    none = at < 0
-    at[none] = 0
-    row = rank[at] if m else np.zeros_like(at)
-    end = np.asarray(timeline.column("valid_to").combine_chunks().fill_null(np.iinfo(np.int64).max))
-    miss = none
-    if m:
-        miss |= code[row] != order.code
-        miss |= order.as_of >= end[row]
-    row[miss] = m
-    values = timeline.column("value").combine_chunks()
-    values = pa.concat_arrays([values, pa.nulls(1, values.type)])
-    return pc.take(values, row[order.unsort])
-
-
-def _sorted_rows(code: Ints, start: Ints, composite: Ints, table: str) -> Ints:
-    """Timeline rows in (code, valid_from) order.
-
-    The timeline is usually stored in runs of one entity in valid_from order: those runs are
-    sorted by their first row, which is checked; else, or if that fails, all rows are sorted.
-    Several change points can share a grid point: the last of them must be the latest.
-    """
-    n = len(code)
+    key = timeline.column("key").combine_chunks()
+    n = len(key)
     if n == 0:
-        return code
-    heads = np.flatnonzero(
-        np.concatenate(([True], (code[1:] != code[:-1]) | (start[1:] <= start[:-1])))
-    )
-    runs = np.argsort(composite[heads], kind="stable")
-    length = np.diff(np.append(heads, n))[runs]
-    first, last = heads[runs], heads[runs] + length - 1
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = np.ones(n, np.bool_)
+    new[1:] = _bools(pc.not_equal(key[1:], key[:-1]), True)
+    new[1:] |= start[1:] <= start[:-1]
+    heads = np.flatnonzero(new)
+    code = keys.code(_pick(key, heads), _numbers(timeline.column("h"))[heads])
+    length = np.diff(np.append(heads, n))
+    asked = code >= 0
+    heads, code, length = heads[asked], code[asked], length[asked]
+    runs = np.argsort((code << grid.bits) | grid.timeline(start[heads]), kind="stable")
+    heads, code, length = heads[runs], code[runs], length[runs]
+    rank = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length - heads, length)
+    codes = np.repeat(code, length)
     # each run is in order by construction: check where one run meets the next
-    if _in_order(code[first], start[first], code[last], start[last]):
-        return np.arange(n) - np.repeat(np.cumsum(length) - length - first, length)
-    rank = np.lexsort((start, code))
-    code, start = code[rank], start[rank]
-    if _in_order(code, start, code, start):
-        return rank
+    if _in_order(code, start[heads], code, start[heads + length - 1]):
+        return codes, rank
+    by = np.lexsort((start[rank], codes))
+    rank, codes = rank[by], codes[by]
+    if _in_order(codes, start[rank], codes, start[rank]):
+        return codes, rank
     raise MlopsError(
         f"{table}: two rows for one entity with the same valid_from; a timeline holds one row "
         "per entity and change point (rebuild it with erpml build)"
     )
 
 
-def _ints(column: pa.ChunkedArray) -> Ints:
-    return np.asarray(column.combine_chunks(), dtype=np.int64)
+def _search(sorted_: Ints, keys: Ints, side: Literal["left", "right"]) -> Ints:
+    """``np.searchsorted(sorted_, keys, side)``, faster: sorted keys are counted past with one
+    search per row of the shorter ``sorted_``, unsorted ones are searched in sorted order."""
+    if len(keys) and np.all(keys[1:] >= keys[:-1]):
+        if len(sorted_) >= len(keys):
+            return np.searchsorted(sorted_, keys, side)
+        # keys[j] is past sorted_[i] ("right": or at it) from keys' position p_i on
+        p = np.searchsorted(keys, sorted_, "left" if side == "right" else "right")
+        return np.cumsum(np.bincount(p, minlength=len(keys) + 1)[: len(keys)])
+    order = np.argsort(keys)
+    at = np.empty(len(keys), np.int64)
+    at[order] = np.searchsorted(sorted_, keys[order], side)
+    return at
+
+
+def _take(values: pa.Array, rank: Ints, at: Ints, found: Bools) -> pa.Array:
+    """``values[rank[at - 1]]`` where ``found``, else NULL (``at``: sentinel-based positions)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(at)
+    if len(rank) == 0:
+        return pa.nulls(n, values.type)
+    try:
+        width = 0 if pa.types.is_dictionary(values.type) else values.type.bit_width
+    except ValueError:  # not a fixed-width type
+        width = 0
+    if width % 8 or not width:
+        row = np.where(found, np.append(0, rank)[at], 0)
+        return pc.take(values, _arrow(row, pa.int64(), found))
+    item = np.dtype((np.void, width // 8))
+    raw = np.frombuffer(values.buffers()[1], item, values.offset + len(values))[values.offset :]
+    data = np.zeros(len(rank) + 1, item)
+    data[1:] = raw[rank]
+    return _arrow(data[at], values.type, found)
+
+
+def _arrow(data: np.ndarray[Any, Any], kind: pa.DataType, found: Bools | None = None) -> pa.Array:
+    """An Arrow array of ``kind`` over ``data``'s bytes, NULL where not ``found``.
+
+    Built from buffers: converting numpy arrays or Python values imports pandas (a second).
+    """
+    import pyarrow as pa
+
+    if found is None:
+        return pa.Array.from_buffers(kind, len(data), [None, pa.py_buffer(data)], null_count=0)
+    validity = pa.py_buffer(np.packbits(found, bitorder="little"))
+    nulls = len(found) - int(np.count_nonzero(found))
+    return pa.Array.from_buffers(kind, len(found), [validity, pa.py_buffer(data)], null_count=nulls)
+
+
+def _pick(array: pa.Array, rows: Ints) -> pa.Array:
+    """``array.take(rows)``, the rows handed over as an Arrow array (no pandas import)."""
+    import pyarrow as pa
+
+    return array.take(_arrow(np.ascontiguousarray(rows, np.int64), pa.int64()))
+
+
+def _numbers(array: pa.Array | pa.ChunkedArray, fill: int = 0) -> Ints:
+    """An integer, timestamp or hash array's values as int64 (bit for bit), ``fill`` where NULL.
+
+    Read from the Arrow buffers: ``fill_null`` would convert a Python value, which imports
+    pandas.
+    """
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if len(array) == 0:
+        return np.zeros(0, np.int64)
+    item = np.dtype(f"<i{array.type.bit_width // 8}")
+    raw = np.frombuffer(array.buffers()[1], item, array.offset + len(array))[array.offset :]
+    out = raw.astype(np.int64)
+    if array.null_count:
+        out[~_valid(array)] = fill
+    return out
+
+
+def _valid(array: pa.Array) -> Bools:
+    """Where an Arrow array is not NULL."""
+    if array.null_count == 0:
+        return np.ones(len(array), np.bool_)
+    return _bits(array.buffers()[0], array.offset, len(array))
+
+
+def _bools(array: pa.Array, fill: bool) -> Bools:
+    """A boolean Arrow array as numpy booleans, ``fill`` where NULL."""
+    out = _bits(array.buffers()[1], array.offset, len(array))
+    if array.null_count:
+        out[~_valid(array)] = fill
+    return out
+
+
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> Bools:
+    bits = np.frombuffer(buffer, np.uint8)
+    return np.unpackbits(bits, count=offset + n, bitorder="little")[offset:].view(np.bool_)
 
 
 def _in_order(code: Ints, start: Ints, last_code: Ints, last_start: Ints) -> bool:

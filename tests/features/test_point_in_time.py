@@ -511,13 +511,7 @@ def test_asof_lookup_agrees_with_brute_force_and_the_asof_join(
 
     monkeypatch.setattr(pit, "COMPOSITE_BITS", bits)
     con, spine, timelines = _lookup_case(seed, shuffle)
-    lookups = [pit.Lookup(f"features.t{f}", "entity_key") for f in range(2)]
-    got = pit.asof_lookup(con, "spine", lookups).to_pylist()
-    assert [(r["entity_key"], r["as_of"]) for r in got] == spine
-    for f, rows in enumerate(timelines):
-        want = [_brute_asof(rows, who, at) for who, at in spine]
-        assert [r[f"_erpml_v{f}"] for r in got] == want
-        assert sum(v is not None for v in want) > 50  # the case is not empty
+    _assert_lookups_match_brute_force(con, spine, timelines, at_least=50)
 
     cols = (
         Column("a", "a@1", "features.t0", "entity_key", "0"),
@@ -543,3 +537,37 @@ def test_asof_lookup_refuses_two_rows_at_one_change_point() -> None:
     con.execute("insert into features.t0 values (?, ?, ?, ?)", (*first[:3], Decimal(1)))
     with pytest.raises(MlopsError, match=r"features\.t0: two rows for one entity"):
         pit.asof_lookup(con, "spine", [pit.Lookup("features.t0", "entity_key")])
+
+
+@pytest.mark.parametrize("spine_keys", [None, ("e3",), ("e3", "e10")])
+def test_asof_lookup_stays_exact_when_key_hashes_collide(
+    spine_keys: tuple[str, ...] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Key hashes only point at a spine key: the keys are compared, so a shared hash never gives
+    a wrong value. ``length(key)`` as the hash: every timeline key collides with the spine's;
+    the spine's own keys collide too (None: every entity; e3 and e10 differ in length)."""
+    from mlops import pit
+
+    monkeypatch.setattr(pit, "KEY_HASH", "length({})")
+    con, spine, timelines = _lookup_case(7, False)
+    if spine_keys is not None:
+        spine = [(who, at) for who, at in spine if who in spine_keys]
+        con.execute("create or replace table spine (entity_key varchar, as_of timestamp)")
+        con.executemany("insert into spine values (?, ?)", spine)
+    _assert_lookups_match_brute_force(con, spine, timelines, at_least=5)
+
+
+def _assert_lookups_match_brute_force(
+    con: Any, spine: list[Any], timelines: list[Any], at_least: int
+) -> None:
+    """``asof_lookup`` of the two timelines keeps the spine's rows in order and equals the
+    brute-force value of each, with at least ``at_least`` non-NULL values (not an empty case)."""
+    from mlops import pit
+
+    lookups = [pit.Lookup(f"features.t{f}", "entity_key") for f in range(len(timelines))]
+    got = pit.asof_lookup(con, "spine", lookups).to_pylist()
+    assert [(r["entity_key"], r["as_of"]) for r in got] == spine
+    for f, rows in enumerate(timelines):
+        want = [_brute_asof(rows, who, at) for who, at in spine]
+        assert [r[f"_erpml_v{f}"] for r in got] == want
+        assert sum(v is not None for v in want) > at_least
