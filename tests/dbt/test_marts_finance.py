@@ -21,7 +21,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from tests.dbt.conftest import ENGINES, PROJECT, Landed, dbt_build, dbt_show
+from tests.dbt.conftest import ENGINES, PROJECT, Landed, dbt_build, dbt_show, pg_query
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 SELECT = ["+marts.finance", "+intermediate.finance", "stg_vista__bglbl"]
@@ -466,16 +466,7 @@ def _engine_sql(target: Path | Landed) -> tuple[Query, Callable[[str], None]]:
     if isinstance(target, Path):
         return (lambda sql: _select(target, sql)), (lambda sql: _execute(target, sql))
     url = target.postgres_url
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        engine = sa.create_engine(url)
-        try:
-            with engine.connect() as conn:
-                return [tuple(r) for r in conn.execute(sa.text(sql))]
-        finally:
-            engine.dispose()
-
-    return query, (lambda sql: _pg_execute(url, sql))
+    return (lambda sql: pg_query(url, sql)), (lambda sql: _pg_execute(url, sql))
 
 
 def _pg_execute(url: str, sql: str) -> None:
