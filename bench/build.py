@@ -30,7 +30,6 @@ import platform
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from demo_home import erpml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "build"
@@ -65,15 +65,19 @@ NODE_LINE = re.compile(
 )
 
 
+def dbt_log(home: Path) -> Path:
+    """dbt's file log of the builds of ``home`` (read because changed builds write no JSON)."""
+    return home / ".erpml" / "dbt" / "logs" / "dbt.log"
+
+
 def log_size(home: Path) -> int:
-    log = home / ".erpml" / "dbt" / "logs" / "dbt.log"
+    log = dbt_log(home)
     return log.stat().st_size if log.exists() else 0
 
 
 def node_times(home: Path, since: int) -> dict[str, Any]:
     """Node seconds of the dbt run logged after byte ``since``: models (each), tests (sum)."""
-    log = home / ".erpml" / "dbt" / "logs" / "dbt.log"
-    with log.open("rb") as fh:
+    with dbt_log(home).open("rb") as fh:
         fh.seek(since)
         text = fh.read().decode(errors="replace")
     models: dict[str, float] = {}
@@ -113,10 +117,6 @@ def rebuild_home(home: Path, project: dict[str, Any]) -> Path:
     )
     (other / "erpml.yml").write_text(yaml.safe_dump(other_project, sort_keys=False))
     return other
-
-
-def erpml(*args: str) -> list[str]:
-    return [sys.executable, "-m", "mlops.cli.main", *args]
 
 
 def total_rows(warehouse: Path) -> int:

@@ -179,8 +179,7 @@ def _micros(column: pa.ChunkedArray) -> tuple[Ints, Bools]:
     import pyarrow as pa
 
     us = column.combine_chunks().cast(pa.timestamp("us", getattr(column.type, "tz", None)))
-    ok = _valid(us) if us.null_count else np.ones(len(us), np.bool_)
-    return _numbers(us), ok
+    return _numbers(us), _valid(us)
 
 
 def _encode(con: duckdb.DuckDBPyConnection, column: pa.ChunkedArray) -> tuple[Ints, _Keys]:

@@ -335,9 +335,9 @@ class Landing(ABC):
             lit(batch).as_(BATCH),
             exp.CurrentTimestamp().as_(EXTRACTED),
             exp.false().as_(DELETED),
-        ).from_(exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s"))))
+        ).from_(stage_table("s"))
         if keys:
-            stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
+            stage = stage_table("s")
             match = keys_match(keys)
             stale = exp.Where(this=exp.and_(match, differs(names, keys)))
             self.execute(exp.Delete(this=target.copy().as_("t"), using=[stage], where=stale))
@@ -361,7 +361,7 @@ class Landing(ABC):
         *,
         tombstones: bool,
     ) -> int:
-        stage = exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident("s")))
+        stage = stage_table("s")
         in_stage = exp.Exists(
             this=exp.select("1")
             .from_(stage)
@@ -442,6 +442,11 @@ class Landing(ABC):
             self.commit()
         except Exception:  # the connection itself is gone; the failure is raised anyway
             log.exception("could not record the failed run of %s.%s", record.source, record.table)
+
+
+def stage_table(alias: str) -> exp.Table:
+    """The stage of the current pull, as ``alias``."""
+    return exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident(alias)))
 
 
 def keys_match(keys: Sequence[str]) -> exp.Expr:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from sqlglot import exp
 
+from connectors.config import MEMORY
 from connectors.core.catalog import LandingColumn
 from connectors.core.feeds import ArrowFeed, CsvFeed
 from connectors.core.landing import (
@@ -22,7 +23,6 @@ from connectors.core.landing import (
     DELETED,
     EXTRACTED,
     META_NAMES,
-    STAGE,
     Landing,
     canonical_type,
     checked_cast,
@@ -30,6 +30,7 @@ from connectors.core.landing import (
     first_line,
     keys_match,
     meta_values,
+    stage_table,
 )
 from connectors.core.spec import TableSpec
 from connectors.core.sql import col, ident
@@ -47,8 +48,10 @@ class DuckDBLanding(Landing):
     dialect = "duckdb"
 
     def __init__(self, path: str, memory_limit: str = "1GB") -> None:
-        if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
-            raise ConnectorError(f"warehouse memory_limit {memory_limit!r} is not like '1GB'")
+        if not re.fullmatch(MEMORY, memory_limit):
+            raise ConnectorError(
+                f"warehouse memory_limit {memory_limit!r} is not like '1GB' or '50%'"
+            )
         try:
             self.con = duckdb.connect(path)
         except duckdb.Error as exc:
@@ -183,7 +186,7 @@ class DuckDBLanding(Landing):
         if not keys:
             return super()._upsert(target, columns, keys, batch)
         names = [c.name for c in columns]
-        landed, stage = target.copy().as_("t"), _stage("s")
+        landed, stage = target.copy().as_("t"), stage_table("s")
         pairs = exp.select(col("rowid", "t").as_("landed"), col("rowid", "s").as_("staged"))
         self._temp(MATCHED, pairs.from_(landed).join(stage, on=keys_match(keys)))
         # the matched rows by row id: DuckDB fetches them instead of scanning the table
@@ -192,7 +195,7 @@ class DuckDBLanding(Landing):
             exp.select(col("landed", "m"), col("staged", "m"))
             .from_(pair)
             .join(target.copy().as_("t"), on=col("rowid", "t").eq(col("landed", "m")))
-            .join(_stage("s"), on=col("rowid", "s").eq(col("staged", "m")))
+            .join(stage_table("s"), on=col("rowid", "s").eq(col("staged", "m")))
         )
         self._temp(STALE, stale.where(differs(names, keys)))
         stale_rows = exp.Where(this=_row_in("rowid", STALE, "landed"))
@@ -203,7 +206,7 @@ class DuckDBLanding(Landing):
         )
         select = (
             exp.select(*(col(n, "s") for n in names), *meta_values(batch))
-            .from_(_stage("s"))
+            .from_(stage_table("s"))
             .where(new_or_stale)
         )
         insert = exp.insert(
@@ -217,17 +220,14 @@ class DuckDBLanding(Landing):
 
     def _temp(self, name: str, query: exp.Select) -> None:
         """``CREATE TEMPORARY TABLE name AS query``, replacing a leftover of a failed run."""
-        table = exp.Table(this=ident(name))
-        self.execute(_drop(name))
         temp = exp.Properties(expressions=[exp.TemporaryProperty()])
-        self.execute(exp.Create(this=table.copy(), kind="TABLE", expression=query, properties=temp))
+        table = exp.Table(this=ident(name))
+        self.execute(
+            exp.Create(this=table, kind="TABLE", expression=query, properties=temp, replace=True)
+        )
 
     def close(self) -> None:
         self.con.close()
-
-
-def _stage(alias: str) -> exp.Table:
-    return exp.Table(this=ident(STAGE), alias=exp.TableAlias(this=ident(alias)))
 
 
 def _row_in(row_id: str | exp.Expr, table: str, column: str) -> exp.Expr:
