@@ -225,6 +225,7 @@ def erpml_extract(
     return {
         "method": name,
         "rows": outcome["rows"],
+        "changed": outcome["changed"],
         "seconds": round(wall, 2),
         "rows_per_s": round(outcome["rows"] / wall),
         "peak_rss_mib": rss // 1024,
@@ -274,10 +275,13 @@ def main() -> None:
         results.append(erpml_extract("erpml full (ODBC, arrow-odbc)", odbc, OUT / "odbc.duckdb"))
         print(json.dumps(results[-1]), flush=True)
     if copy_path:
-        # 1% of rows change: the application stamps them with a later date
+        # 1% of rows change: the application stamps them with a later date. The new text is
+        # this run's own, so with --reuse the pulled rows differ from the ones the full run
+        # landed (a fixed text would make them equal: a merge with nothing to replace)
         with sa.create_engine(URL).begin() as conn:
             conn.exec_driver_sql(
-                f'UPDATE {F0911} SET "GLUPMJ" = 126300, "GLEXA" = \'bench change\' '
+                f'UPDATE {F0911} SET "GLUPMJ" = 126300, "GLEXA" = \'bench change \' '
+                "|| to_char(clock_timestamp(), 'YYYYMMDDHH24MISS') "
                 f'WHERE "GLDOC" %% 100 = 7'
             )
         results.append(erpml_extract("erpml incremental (1% changed)", jde, wh))

@@ -131,7 +131,9 @@ def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lo
     """The rows of ``spine`` (a table or a parenthesized query), in order, with one column per
     lookup (``_erpml_v0``, ...): the timeline's value valid at the row's ``as_of``, else NULL."""
     rows = con.sql(f"select * from {spine} as _erpml_spine").to_arrow_table()
-    prepared: Future[tuple[dict[str, _Keys], dict[str, _Order], _Grid]] = Future()
+    columns = list(dict.fromkeys(lk.spine_key for lk in lookups))
+    indexed: Future[tuple[dict[str, _Keys], _Grid]] = Future()
+    ordered: Future[dict[str, _Order]] = Future()
     cursors = [con.cursor() for _ in range(min(WORKERS, len(lookups)))]
     free = list(cursors)
 
@@ -141,16 +143,25 @@ def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lo
             timeline = _timeline(cursor, lk.table)
         finally:
             free.append(cursor)
-        keys, orders, grid = prepared.result()
-        return _values(timeline, lk.table, keys[lk.spine_key], orders[lk.spine_key], grid)
+        keys, grid = indexed.result()
+        rows = _sorted_timeline(timeline, lk.table, keys[lk.spine_key], grid)
+        return _values(rows, ordered.result()[lk.spine_key])
 
     try:
         with ThreadPoolExecutor(max_workers=len(cursors) or 1) as pool:
             futures = [pool.submit(lookup, lk) for lk in lookups]  # fetching while we sort
             try:
-                prepared.set_result(_prepare(con, rows, [lk.spine_key for lk in lookups]))
+                t, t_ok = _micros(rows.column("as_of"))
+                codes, keys = {}, {}
+                for column in columns:
+                    codes[column], keys[column] = _encode(con, rows.column(column))
+                grid = _grid(t[t_ok], max((len(k.keys) for k in keys.values()), default=0))
+                indexed.set_result((keys, grid))  # the workers sort their timelines meanwhile
+                ordered.set_result({k: _order(c, t, t_ok, grid) for k, c in codes.items()})
             except BaseException as e:
-                prepared.set_exception(e)
+                for f in (indexed, ordered):
+                    if not f.done():
+                        f.set_exception(e)
                 raise
             values = [f.result() for f in futures]
     finally:
@@ -159,19 +170,6 @@ def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lo
     for i, v in enumerate(values):
         rows = rows.append_column(f"_erpml_v{i}", v)
     return rows
-
-
-def _prepare(
-    con: duckdb.DuckDBPyConnection, rows: pa.Table, key_columns: Sequence[str]
-) -> tuple[dict[str, _Keys], dict[str, _Order], _Grid]:
-    """The spine's key index per key column, its sort order per key column and its time grid."""
-    t, t_ok = _micros(rows.column("as_of"))
-    codes: dict[str, Ints] = {}
-    keys: dict[str, _Keys] = {}
-    for column in dict.fromkeys(key_columns):
-        codes[column], keys[column] = _encode(con, rows.column(column))
-    grid = _grid(t[t_ok], max((len(k.keys) for k in keys.values()), default=0))
-    return keys, {k: _order(c, t, t_ok, grid) for k, c in codes.items()}, grid
 
 
 def _micros(column: pa.ChunkedArray) -> tuple[Ints, Bools]:
@@ -236,13 +234,22 @@ def _timeline(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
     ).to_arrow_table()
 
 
-def _values(timeline: pa.Table, table: str, keys: _Keys, order: _Order, grid: _Grid) -> pa.Array:
-    """The timeline's value at every spine row (spine order), NULL where no span holds."""
+@dataclass(frozen=True)
+class _Timeline:
+    """A timeline's rows of spine entities in (code, valid_from) order, behind a sentinel row 0
+    that holds for no spine row."""
+
+    values: pa.Array  # as stored
+    rank: Ints  # sorted row -> stored row
+    composite: Ints  # code << bits | valid_from on the grid (no sentinel)
+    holds: Ints  # code << bits | valid_to on the grid; -1 for the sentinel and NULL values
+
+
+def _sorted_timeline(timeline: pa.Table, table: str, keys: _Keys, grid: _Grid) -> _Timeline:
     values = timeline.column("value").combine_chunks()
     start = _numbers(timeline.column("valid_from"))
     code, rank = _sorted_rows(timeline, start, keys, grid, table)
     bits = grid.bits
-    # the sorted timeline, behind a sentinel row 0 that holds for no spine row
     composite = (code << bits) | grid.timeline(start[rank])
     end = _numbers(timeline.column("valid_to"), np.iinfo(np.int64).max)
     holds = np.empty(len(rank) + 1, np.int64)
@@ -250,10 +257,14 @@ def _values(timeline: pa.Table, table: str, keys: _Keys, order: _Order, grid: _G
     np.bitwise_or(code << bits, grid.timeline(end[rank]), out=holds[1:])
     if values.null_count:
         holds[1:][~_valid(values)[rank]] = -1
+    return _Timeline(values, rank, composite, holds)
+
+
+def _values(tl: _Timeline, order: _Order) -> pa.Array:
+    """The timeline's value at every spine row (spine order), NULL where no span holds."""
     # the sorted spine row's match: the last timeline row at or before it, if its span holds
-    at = _search(composite, order.composite, "right")
-    found = order.composite < holds[at]
-    return _take(values, rank, at[order.unsort], found[order.unsort])
+    at = _search(tl.composite, order.composite, "right")
+    return _take(tl.values, tl.rank, np.where(order.composite < tl.holds[at], at, 0), order)
 
 
 def _sorted_rows(
@@ -263,9 +274,12 @@ def _sorted_rows(
     order.
 
     The timeline is usually stored in runs of one entity in valid_from order: only each run's
-    first key is looked up, and the runs are sorted by their first row, which is checked; else,
-    or if that fails, all rows are sorted. Several change points can share a grid point: the
-    last of them must be the latest.
+    first key is looked up, the runs are sorted by their first row, and the order is checked
+    where one run meets the next. The runs are sorted on the grid first (one int64 sort, not a
+    stable one). One entity's runs can tie there (a single-``as_of`` spine puts every change
+    point before it on one grid point): if the check fails, the runs are sorted by their exact
+    first valid_from, and only if that fails too, all rows are sorted. Several change points
+    can share a grid point: the last of them must be the latest.
     """
     import pyarrow.compute as pc
 
@@ -281,12 +295,20 @@ def _sorted_rows(
     length = np.diff(np.append(heads, n))
     asked = code >= 0
     heads, code, length = heads[asked], code[asked], length[asked]
-    runs = np.argsort((code << grid.bits) | grid.timeline(start[heads]), kind="stable")
-    heads, code, length = heads[runs], code[runs], length[runs]
+    ordered = False
+    for exact in (False, True):
+        if exact:
+            runs = np.lexsort((start[heads], code))
+        else:
+            runs = np.argsort((code << grid.bits) | grid.timeline(start[heads]))  # 1 vs 6 ms
+        heads, code, length = heads[runs], code[runs], length[runs]
+        # each run is in order by construction: check where one run meets the next
+        ordered = _in_order(code, start[heads], code, start[heads + length - 1])
+        if ordered:
+            break
     rank = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length - heads, length)
     codes = np.repeat(code, length)
-    # each run is in order by construction: check where one run meets the next
-    if _in_order(code, start[heads], code, start[heads + length - 1]):
+    if ordered:
         return codes, rank
     by = np.lexsort((start[rank], codes))
     rank, codes = rank[by], codes[by]
@@ -313,26 +335,31 @@ def _search(sorted_: Ints, keys: Ints, side: Literal["left", "right"]) -> Ints:
     return at
 
 
-def _take(values: pa.Array, rank: Ints, at: Ints, found: Bools) -> pa.Array:
-    """``values[rank[at - 1]]`` where ``found``, else NULL (``at``: sentinel-based positions)."""
+def _take(values: pa.Array, rank: Ints, at: Ints, order: _Order) -> pa.Array:
+    """``values[rank[at - 1]]`` in spine order, NULL where ``at`` is 0 (``at``: sentinel-based
+    positions of the sorted spine rows)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(at)
     if len(rank) == 0:
-        return pa.nulls(n, values.type)
+        return pa.nulls(len(at), values.type)
+    # the stored row + 1 (0: none) of every spine row, in spine order
+    stored = np.empty(len(rank) + 1, np.int64)
+    stored[0] = 0
+    np.add(rank, 1, out=stored[1:])
+    row = stored[at][order.unsort]
+    found = row != 0
     try:
         width = 0 if pa.types.is_dictionary(values.type) else values.type.bit_width
     except ValueError:  # not a fixed-width type
         width = 0
     if width % 8 or not width:
-        row = np.where(found, np.append(0, rank)[at], 0)
-        return pc.take(values, _arrow(row, pa.int64(), found))
+        return pc.take(values, _arrow(np.maximum(row - 1, 0), pa.int64(), found))
     item = np.dtype((np.void, width // 8))
     raw = np.frombuffer(values.buffers()[1], item, values.offset + len(values))[values.offset :]
-    data = np.zeros(len(rank) + 1, item)
-    data[1:] = raw[rank]
-    return _arrow(data[at], values.type, found)
+    data = np.zeros(len(values) + 1, item)
+    data[1:] = raw
+    return _arrow(data[row], values.type, found)
 
 
 def _arrow(data: np.ndarray[Any, Any], kind: pa.DataType, found: Bools | None = None) -> pa.Array:

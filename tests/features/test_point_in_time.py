@@ -557,6 +557,54 @@ def test_asof_lookup_stays_exact_when_key_hashes_collide(
     _assert_lookups_match_brute_force(con, spine, timelines, at_least=5)
 
 
+@pytest.mark.parametrize("value_type", ["numeric(38, 10)", "varchar"])
+def test_asof_lookup_one_as_of_finds_an_entity_stored_in_runs(value_type: str) -> None:
+    """One ``as_of`` for every spine row (as ``get_features`` asks): all earlier change points
+    share one grid point. Entities whose rows are stored in two or three runs, the later ones
+    first, still get their latest value; a value type of no fixed width goes through ``take``."""
+    import duckdb
+
+    from mlops import pit
+
+    rng = random.Random(11)
+    con = duckdb.connect()
+    con.execute("create schema features")
+    runs: list[list[tuple[Any, ...]]] = []
+    for e in range(8):
+        points = sorted(rng.sample(range(0, 1000), rng.randint(1, 9)))
+        spans = []
+        for k, p in enumerate(points):
+            end = points[k + 1] if k + 1 < len(points) else rng.choice([None, p + 50])
+            value = None if rng.random() < 0.1 else f"{rng.randint(-999, 999)}.5"
+            until = None if end is None else START + timedelta(days=end)
+            spans.append((f"e{e}", START + timedelta(days=p), until, value))
+        cut = sorted(rng.sample(range(len(spans) + 1), 2))
+        runs += [spans[: cut[0]], spans[cut[0] : cut[1]], spans[cut[1] :]]
+    rng.shuffle(runs)  # an entity in up to three runs, in any order, among other entities' runs
+    rows = [r for run in runs for r in run]
+    con.execute(
+        "create table features.t0 (entity_key varchar, valid_from timestamp, "
+        f"valid_to timestamp, value {value_type})"
+    )
+    con.executemany("insert into features.t0 values (?, ?, ?, ?)", rows)
+    for at in (
+        START - timedelta(days=1),
+        START + timedelta(days=500),
+        START + timedelta(days=2000),
+    ):
+        spine = [(f"e{e}", at) for e in (*range(9), 3)]
+        con.execute("create or replace table spine (entity_key varchar, as_of timestamp)")
+        con.executemany("insert into spine values (?, ?)", spine)
+        got = pit.asof_lookup(con, "spine", [pit.Lookup("features.t0", "entity_key")])
+        assert [(r["entity_key"], r["as_of"]) for r in got.to_pylist()] == spine
+        want = [_brute_asof(rows, who, t) for who, t in spine]
+        if value_type.startswith("numeric"):
+            want = [None if v is None else Decimal(v) for v in want]
+        assert [r["_erpml_v0"] for r in got.to_pylist()] == want
+        if at == START + timedelta(days=500):
+            assert sum(v is not None for v in want) >= 3
+
+
 def _assert_lookups_match_brute_force(
     con: Any, spine: list[Any], timelines: list[Any], at_least: int
 ) -> None:

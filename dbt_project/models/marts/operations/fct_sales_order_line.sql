@@ -5,7 +5,8 @@
 
     JDE moves a line from F4211 to F42119 when it is closed, keeping its key (order company,
     type, number, line). A line in both tables in the same landing appears once, from F42119:
-    the F4211 row is skipped whenever F42119 holds its key (whatever the batches), and the
+    the F4211 row is skipped whenever F42119 holds its key (whatever the batches; in an
+    incremental run the F42119 keys are this fact's F42119 rows and the new ones), and the
     F4211 tombstone of a moved line deletes only rows that came from F4211.
     NetSuite lines are selected again when the line or its header (status) is re-landed.
 -#}
@@ -88,8 +89,20 @@ jde_open as (
         and customers.company_code = lines.company_code
     where {{ erpml.erpml_after_watermark('F4211', 'lines._erpml_batch_id') }}
         and not exists (
+            {%- if is_incremental() %}
+            {#- F42119 as this fact holds it (its tombstones deleted by the pre-hooks) plus the
+                new F42119 rows: the same keys as stg_jde__f42119, without decoding and hashing
+                every history line again (most of this model's time in a changed build). #}
+            select 1 from {{ this }} as history
+            where history.source_table = 'F42119'
+                and history.sales_order_line_key = lines.sales_order_line_key
+            union all
+            select 1 from jde_history as history
+            where history.sales_order_line_key = lines.sales_order_line_key
+            {%- else %}
             select 1 from {{ ref('stg_jde__f42119') }} as history
             where history.sales_order_line_key = lines.sales_order_line_key
+            {%- endif %}
         )
 ),
 
