@@ -9,7 +9,10 @@ process, start-up and imports included, its CPU seconds and its peak RSS, ``VmHW
 
 1. ``ours``: :func:`mlops.features.point_in_time` over the 20 timelines (numpy as-of lookups,
    :mod:`mlops.pit`), creating the snapshot table as ``create_snapshot`` does, end to end from
-   the DuckDB file (open, look up, write, count, close); ``ours-sql``: the same through
+   the DuckDB file (open, look up, write, count, close); ``ours-memory``: the same lookups and
+   defaults left in memory as one Arrow table (what ``get_features`` runs; like for like with
+   the baselines, which keep their result in memory), checked equal to ours' table afterwards,
+   untimed; ``ours-sql``: the same through
    ``pit_sql``'s per-feature ASOF joins (the DuckDB path before the lookup); ``ours-chained``:
    the query pit_sql produced before that (one ASOF join chained per feature);
 2. ``pandas``: ``merge_asof`` one feature at a time (``by`` entity, sorted by time), with the
@@ -25,7 +28,7 @@ hold the spine's rows in the spine's order and, if ``ours-sql`` ran, equal its t
 every row; a difference fails the run. Usage (results: bench/RESULTS.md, issue 5)::
 
     .venv/bin/python bench/pit_join.py [--reuse] [--skip-feast] [--repeat 3]
-        [--methods ours,pandas,feast-duckdb,feast-file@0.1] [--entities 100000]
+        [--methods ours,ours-memory,pandas,feast-duckdb,feast-file@0.1] [--entities 100000]
         [--spine 1000000] [--features 20] [--history 10000000]
 """
 
@@ -51,7 +54,12 @@ T0 = 1_577_836_800  # 2020-01-01 UTC, seconds
 SPAN = 6 * 365 * 86_400  # change points fall in 2020-2025
 SAMPLE = 20_000
 SNAPSHOT = "snapshots.bench_pit"
-OURS = {"ours": "lookup", "ours-sql": "sql", "ours-chained": "chained"}  # method -> variant
+OURS = {
+    "ours": "lookup",
+    "ours-memory": "memory",
+    "ours-sql": "sql",
+    "ours-chained": "chained",
+}  # method -> variant
 
 
 def feature_names(n: int) -> list[str]:
@@ -245,7 +253,11 @@ def worker_ours(data: Path, features: int, settings: list[str], variant: str) ->
     start = time.perf_counter()
     con = duckdb.connect(str(data / "warehouse.duckdb"))
     wh = Warehouse("duckdb", con)
-    table = {"chained": f"{SNAPSHOT}_chained", "sql": f"{SNAPSHOT}_sql"}.get(variant, SNAPSHOT)
+    table = {
+        "chained": f"{SNAPSHOT}_chained",
+        "sql": f"{SNAPSHOT}_sql",
+        "memory": f"{SNAPSHOT}_memory",
+    }.get(variant, SNAPSHOT)
     if variant != "chained":
         snapshot_session(wh)
     for s in settings:
@@ -256,11 +268,14 @@ def worker_ours(data: Path, features: int, settings: list[str], variant: str) ->
     if variant == "lookup":
         with point_in_time(wh, plan(features), "bench.spine") as sql:
             wh.execute(f"create table {table} as {sql}")
+    elif variant == "memory":
+        rows = memory_result(wh, features).num_rows
     else:
         p = plan(features)
         sql = chained_sql(features) if variant == "chained" else pit_sql(p, "bench.spine", "duckdb")
         wh.execute(f"create table {table} as {sql}")
-    rows = int(wh.rows(f"select count(*) from {table}")[0][0])
+    if variant != "memory":
+        rows = int(wh.rows(f"select count(*) from {table}")[0][0])
     joined = time.perf_counter()
     con.close()
     end = time.perf_counter()
@@ -273,6 +288,15 @@ def worker_ours(data: Path, features: int, settings: list[str], variant: str) ->
         "cpu_s": cpu_s(),
         "peak_rss_mib": peak_rss_mib(),
     }
+
+
+def memory_result(wh: Any, features: int) -> Any:
+    """``ours-memory``: the same lookups and defaults as ``ours``, left in memory as one Arrow
+    table (as ``get_features`` returns them, and as pandas and Feast leave theirs)."""
+    from mlops.features import point_in_time
+
+    with point_in_time(wh, plan(features), "bench.spine") as sql:
+        return wh.duckdb().sql(sql).to_arrow_table()
 
 
 def worker_pandas(data: Path, features: int, out: Path) -> dict[str, Any]:
@@ -483,6 +507,29 @@ def check(
 # --------------------------------------------------------------------------- main
 
 
+def check_memory(data: Path, features: int, spine_rows: int) -> str:
+    """ours-memory's timed runs left their result in memory: the same path again, untimed, must
+    equal ours' snapshot table on every row and value, in the spine's order."""
+    import duckdb
+
+    from mlops.features import snapshot_session
+    from mlops.warehouse import Warehouse
+
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    wh = Warehouse("duckdb", con)
+    snapshot_session(wh)
+    con.register("_bench_memory", memory_result(wh, features))
+    apart = con.execute(
+        f"select (select count(*) from (from {SNAPSHOT} except all from _bench_memory)), "
+        f"(select count(*) from (from _bench_memory except all from {SNAPSHOT})), "
+        f"(select count(*) from {SNAPSHOT} as o positional join _bench_memory as m "
+        "where o.entity_key is distinct from m.entity_key or o.as_of is distinct from m.as_of)"
+    ).fetchone()
+    con.close()
+    assert apart == (0, 0, 0), f"ours-memory and ours differ in {apart} rows"
+    return f"ours-memory = ours on all {spine_rows:,} rows x {features} values, in order"
+
+
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--entities", type=int, default=100_000)
@@ -589,6 +636,8 @@ def main() -> None:
             if any("error" not in r for r in results.get(m, []))
         ]
         notes = check(data, meta["features"], meta["spine_rows"], samples, others)
+        if any("error" not in r for r in results.get("ours-memory", [])):
+            notes.append(check_memory(data, meta["features"], meta["spine_rows"]))
     report(meta, results, notes)
 
 
