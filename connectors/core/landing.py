@@ -12,6 +12,7 @@ stage table.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -273,6 +274,12 @@ class Landing(ABC):
             self._validate(spec, validations, target)
             self.after_upsert(target)
             return rows, rows, 0
+        if pull.mode == "upsert" and keys and pull.scope is None:
+            landed = self._land_in_place(
+                target, spec, columns, keys, feed, batch=batch, validations=validations
+            )
+            if landed is not None:
+                return landed
         stage = exp.Table(this=ident(STAGE))
         stage_cols = [c for c in columns if pull.mode == "upsert" or c.name in keys]
         self.execute(f"DROP TABLE IF EXISTS {STAGE}")
@@ -290,6 +297,21 @@ class Landing(ABC):
         if pull.scope is not None:
             deleted = self._mark_deleted(target, keys, pull.scope, batch, tombstones=False)
         return (rows if pull.mode == "upsert" else 0), changed, deleted
+
+    def _land_in_place(
+        self,
+        target: exp.Table,
+        spec: TableSpec,
+        columns: Sequence[LandingColumn],
+        keys: list[str],
+        feed: ArrowFeed | CsvFeed,
+        *,
+        batch: int,
+        validations: Sequence[Validation],
+    ) -> tuple[int, int, int] | None:
+        """A keyed upsert of part of a table landed without a stage, where the warehouse can
+        (DuckDB); None: merge through the stage."""
+        return None
 
     def _empty(self, target: exp.Table) -> bool:
         return self.fetchone(exp.select("1").from_(target.copy()).limit(1)) is None
@@ -527,6 +549,7 @@ _ALIASES = {
 }
 
 
+@functools.cache  # a table's columns share a few types, each asked for several times a run
 def canonical_type(type_name: str) -> str:
     """One spelling per type (``DECIMAL(12,2)``, ``INTEGER``): landed and wanted compare equal."""
     text = exp.DataType.build(type_name, dialect="duckdb").sql("duckdb").upper().replace(", ", ",")
