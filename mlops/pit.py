@@ -144,8 +144,8 @@ def asof_lookup(con: duckdb.DuckDBPyConnection, spine: str, lookups: Sequence[Lo
         finally:
             free.append(cursor)
         keys, grid = indexed.result()
-        rows = _sorted_timeline(timeline, lk.table, keys[lk.spine_key], grid)
-        return _values(rows, ordered.result()[lk.spine_key])
+        sorted_ = _sorted_timeline(timeline, lk.table, keys[lk.spine_key], grid)
+        return _values(sorted_, ordered.result()[lk.spine_key])
 
     try:
         with ThreadPoolExecutor(max_workers=len(cursors) or 1) as pool:

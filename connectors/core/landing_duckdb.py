@@ -206,22 +206,7 @@ class DuckDBLanding(Landing):
         self.execute(view)
         self._check_unique(spec, keys, pulled)
         self._validate(spec, validations, pulled)
-        names = [c.name for c in columns]
-        landed, new = target.copy().as_("t"), target.copy().as_("s")
-        pairs = exp.select(col("rowid", "t").as_("landed"), col("rowid", "s").as_("staged"))
-        on = exp.and_(keys_match(keys), col("rowid", "s") > lit(last))
-        self._temp(
-            MATCHED, pairs.from_(landed).join(new, on=on).where(col("rowid", "t") <= lit(last))
-        )
-        # each pair fetched by row id and compared: the landed row is stale, or the pulled equal
-        pair = exp.Table(this=ident(MATCHED), alias=exp.TableAlias(this=ident("m")))
-        compared = (
-            exp.select(col("landed", "m"), col("staged", "m"), differs(names, keys).as_("stale"))
-            .from_(pair)
-            .join(target.copy().as_("t"), on=col("rowid", "t").eq(col("landed", "m")))
-            .join(target.copy().as_("s"), on=col("rowid", "s").eq(col("staged", "m")))
-        )
-        self._temp(STALE, compared)
+        self._compare(target, [c.name for c in columns], keys, landed_until=last)
         dropped = exp.If(this=col("stale"), true=col("landed"), false=col("staged"))
         older = exp.select(dropped).from_(exp.Table(this=ident(STALE)))
         self.execute(
@@ -239,34 +224,19 @@ class DuckDBLanding(Landing):
     def _upsert(
         self, target: exp.Table, columns: Sequence[LandingColumn], keys: list[str], batch: int
     ) -> int:
-        """Merge the stage into ``target`` as :meth:`Landing._upsert` does, by row id.
-
-        A pull of a few rows must not decompress every column of the whole landed table (as a
-        join of the stage with it on the keys and all its columns would): the landed rows with
-        a pulled key are found on the key columns alone, then fetched by ``rowid`` to be
-        compared, and the stale ones deleted by ``rowid``. Row ids are stable until the commit:
-        this connection is the only writer and DuckDB checkpoints only at commit.
-        """
+        """Merge the stage into ``target`` as :meth:`Landing._upsert` does, by row id
+        (:meth:`_compare`): the stale landed rows deleted by ``rowid``, the new and changed
+        stage rows inserted. Row ids are stable until the commit: this connection is the only
+        writer and DuckDB checkpoints only at commit."""
         if not keys:
             return super()._upsert(target, columns, keys, batch)
         names = [c.name for c in columns]
-        landed, stage = target.copy().as_("t"), stage_table("s")
-        pairs = exp.select(col("rowid", "t").as_("landed"), col("rowid", "s").as_("staged"))
-        self._temp(MATCHED, pairs.from_(landed).join(stage, on=keys_match(keys)))
-        # the matched rows by row id: DuckDB fetches them instead of scanning the table
-        pair = exp.Table(this=ident(MATCHED), alias=exp.TableAlias(this=ident("m")))
-        stale = (
-            exp.select(col("landed", "m"), col("staged", "m"))
-            .from_(pair)
-            .join(target.copy().as_("t"), on=col("rowid", "t").eq(col("landed", "m")))
-            .join(stage_table("s"), on=col("rowid", "s").eq(col("staged", "m")))
-        )
-        self._temp(STALE, stale.where(differs(names, keys)))
-        stale_rows = exp.Where(this=_row_in("rowid", STALE, "landed"))
+        self._compare(target, names, keys)
+        stale_rows = exp.Where(this=_row_in("rowid", STALE, "landed", stale=True))
         self.execute(exp.Delete(this=target.copy(), where=stale_rows))
         new_or_stale = exp.or_(
             exp.Not(this=_row_in(col("rowid", "s"), MATCHED, "staged")),
-            _row_in(col("rowid", "s"), STALE, "staged"),
+            _row_in(col("rowid", "s"), STALE, "staged", stale=True),
         )
         select = (
             exp.select(*(col(n, "s") for n in names), *meta_values(batch))
@@ -282,6 +252,41 @@ class DuckDBLanding(Landing):
         self.after_upsert(target)
         return changed
 
+    def _compare(
+        self,
+        target: exp.Table,
+        names: Sequence[str],
+        keys: Sequence[str],
+        *,
+        landed_until: int | None = None,
+    ) -> None:
+        """Pair landed rows (``t``) with pulled rows (``s``) by key, into ``MATCHED`` (landed,
+        staged row ids), then into ``STALE`` each pair fetched by row id with ``stale``: the
+        landed row differs from the pulled one or is flagged deleted.
+
+        A pull of a few rows must not decompress every column of the whole landed table (as a
+        join on the keys and all columns would): pairs are found on the key columns alone, then
+        fetched by ``rowid``. The pulled rows are the stage's; with ``landed_until``, those of
+        ``target`` above that row id (landed in place), paired with the rows up to it.
+        """
+        pulled: exp.Expr = stage_table("s")
+        narrow: list[exp.Expr] = []
+        if landed_until is not None:
+            pulled = target.copy().as_("s")
+            narrow = [col("rowid", "s") > lit(landed_until), col("rowid", "t") <= lit(landed_until)]
+        pairs = exp.select(col("rowid", "t").as_("landed"), col("rowid", "s").as_("staged"))
+        on = exp.and_(keys_match(keys), *narrow)
+        self._temp(MATCHED, pairs.from_(target.copy().as_("t")).join(pulled.copy(), on=on))
+        # the matched rows by row id: DuckDB fetches them instead of scanning the table
+        pair = exp.Table(this=ident(MATCHED), alias=exp.TableAlias(this=ident("m")))
+        compared = (
+            exp.select(col("landed", "m"), col("staged", "m"), differs(names, keys).as_("stale"))
+            .from_(pair)
+            .join(target.copy().as_("t"), on=col("rowid", "t").eq(col("landed", "m")))
+            .join(pulled.copy(), on=col("rowid", "s").eq(col("staged", "m")))
+        )
+        self._temp(STALE, compared)
+
     def _temp(self, name: str, query: exp.Select) -> None:
         """``CREATE TEMPORARY TABLE name AS query``, replacing a leftover of a failed run."""
         temp = exp.Properties(expressions=[exp.TemporaryProperty()])
@@ -294,10 +299,11 @@ class DuckDBLanding(Landing):
         self.con.close()
 
 
-def _row_in(row_id: str | exp.Expr, table: str, column: str) -> exp.Expr:
-    """``row_id IN (SELECT column FROM table)``."""
+def _row_in(row_id: str | exp.Expr, table: str, column: str, *, stale: bool = False) -> exp.Expr:
+    """``row_id IN (SELECT column FROM table [WHERE stale])``."""
     value = exp.column(row_id) if isinstance(row_id, str) else row_id
-    return value.isin(query=exp.select(col(column)).from_(exp.Table(this=ident(table))))
+    query = exp.select(col(column)).from_(exp.Table(this=ident(table)))
+    return value.isin(query=query.where(col("stale")) if stale else query)
 
 
 def _drop(table: str) -> exp.Drop:
