@@ -140,3 +140,20 @@ def test_later_pulls_of_one_run_merge_over_rows_landed_by_earlier_ones(landing: 
         (3, "C", b2, False),
         (4, None, b2, False),
     ]
+
+
+def test_an_incremental_pull_with_a_duplicate_key_lands_nothing(landing: Landing) -> None:
+    """A keyed pull of part of the table (DuckDB lands it in place) with a key twice fails the
+    table with the key named, and the landed rows stay as they were."""
+    from connectors.errors import DataError
+
+    _land(landing, KEYED, [(1, "a"), (2, "b")], "r1")
+    before = _landed(landing, "cube")
+    batch = pa.record_batch(
+        [pa.array([2, 3, 3], pa.int32()), pa.array(["B", "c", "C"], pa.string())],
+        names=["k", "v"],
+    )
+    feeds = [(Pull("upsert", None), lambda: ArrowFeed(iter([batch])))]
+    with pytest.raises(DataError, match=r"^src\.cube: duplicate primary key .*\(k=3, 2 rows\)"):
+        landing.land("src", KEYED, COLUMNS, feeds, run_id="r2")
+    assert _landed(landing, "cube") == before
