@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 NAME = r"^[a-z][a-z0-9_]{0,62}$"
 REF = re.compile(r"^(?P<name>[a-z][a-z0-9_]{0,62})@(?P<version>[1-9][0-9]*)$")
+MODEL_NAME_MAX = 63  # PostgreSQL's identifier length
 WINDOW = re.compile(r"^(?P<n>[1-9][0-9]*)\s*(?P<unit>day|days|week|weeks)$")
 
 Aggregation = Literal["sum", "count", "avg", "latest"]
@@ -101,6 +102,12 @@ class Feature(Definition):
 
     @model_validator(mode="after")
     def _shape(self) -> Feature:
+        model = f"feat_{self.name}__v{self.version}"  # semantic_models.compile.model_name
+        if len(model) > MODEL_NAME_MAX:
+            raise ValueError(
+                f"its dbt model {model} has {len(model)} characters; PostgreSQL keeps"
+                f" {MODEL_NAME_MAX}: shorten the name"
+            )
         if self.aggregation == "latest" and (self.window or self.offset):
             raise ValueError("a 'latest' feature takes no window or offset")
         if self.offset is not None and self.window is None:

@@ -173,6 +173,12 @@ def test_mart_version_is_part_of_the_fingerprint(tmp_path: Path) -> None:
             "not pinned as name@version",
         ),
         (
+            "  - name: paid_late_share_365d",
+            "  - name: " + "p" * 56,
+            16,
+            "its dbt model feat_" + "p" * 56 + "__v1 has 65 characters; PostgreSQL keeps 63",
+        ),
+        (
             "    version: 1\n    owner: ar-team\n    description: an invoice",
             "    version: 0\n    owner: ar-team\n    description: an invoice",
             9,

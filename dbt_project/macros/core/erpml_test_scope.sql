@@ -10,7 +10,9 @@
       after that id, the rows landed since the last build;
     - unique: every row whose value is also the value of such a row (a new row colliding with
       an old one is caught; old rows were tested by an earlier build);
-    - anything else (relationships, erpml_unique_combination, singular tests): all rows.
+    - erpml_unique_combination on a feature timeline: the entities its build recomputed (the
+      timeline's `__plan`; the rows of other entities are the rows an earlier build tested);
+    - anything else (relationships, other erpml_unique_combination, singular tests): all rows.
 
     Without the variable (plain `dbt build`, `erpml build`) every test reads every row. The
     variable is read only while executing, so it never invalidates dbt's partial parsing. A
@@ -36,6 +38,13 @@
     {%- set test = model.get('test_metadata') or {} -%}
     {%- set parent = graph.nodes.get(model.get('attached_node') or '', {}) -%}
     {%- set column = ((parent.get('config') or {}).get('meta') or {}).get('erpml_batch_column') -%}
+    {%- if from_batch and (parent.get('config') or {}).get('materialized') == 'feature_timeline'
+          and test.get('name') == 'erpml_unique_combination' -%}
+        {#- the entities the timeline's last build recomputed (all: a NULL entity) -#}
+        {%- set plan = erpml.feature_timeline_plan(relation) -%}
+        {{ return('entity_key in (select entity_key from ' ~ plan ~ ') or exists (select 1 from '
+                  ~ plan ~ ' where entity_key is null)') }}
+    {%- endif -%}
     {%- if not from_batch or not column -%}
         {{ return('') }}
     {%- endif -%}

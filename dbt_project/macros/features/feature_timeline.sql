@@ -12,8 +12,21 @@
     latest takes, at every change point, the most recently known row still valid (ties: the
     larger value): a range join per entity, meant for marts with few rows per entity.
     An entity with rows but none in the window gets `default_value`.
+
+    Built in two steps, so that a model can rebuild only what new mart rows change
+    (materialization `feature_timeline`, next file):
+    - `feature_spans`: the mart rows as spans (entity_key, t_in, t_out, x); for sum, count and
+      avg only the spans that count (x not null, t_out after t_in); for latest every known row,
+      t_in = known_at and t_out = known_until;
+    - `feature_timeline_from`: the timeline of those spans; with a `plan` (entity_key, from_at)
+      only the planned entities' change points from `from_at` on (all of them when NULL).
 -#}
 {% macro feature_timeline(relation, key, expression, aggregation, filter, window_days, offset_days, event_time, known_at, known_until, default_value, value_type) -%}
+{%- set spans = erpml.feature_spans(relation, key, expression, aggregation, filter, window_days, offset_days, event_time, known_at, known_until, value_type) -%}
+{{ erpml.feature_timeline_from(spans, aggregation, default_value, value_type) }}
+{%- endmacro %}
+
+{% macro feature_spans(relation, key, expression, aggregation, filter, window_days, offset_days, event_time, known_at, known_until, value_type) -%}
 {%- set shifted -%}{% if offset_days %}event_at + interval '{{ offset_days }} days'{% else %}event_at{% endif %}{%- endset -%}
 {%- if aggregation == 'count' -%}
 {%- set typed -%}case when ({{ expression }}) is not null then 1 end{%- endset -%}
@@ -31,36 +44,10 @@ with src as (
     where {{ key }} is not null
       and {{ known_at }} is not null
       and ({{ filter or 'true' }})
-),
-{%- if aggregation == 'latest' %}
-points as (
-    select entity_key, known_from as changed_at from src
-    union
-    select entity_key, known_to as changed_at from src where known_to is not null
-),
-picked as (
-    select
-        p.entity_key,
-        p.changed_at as valid_from,
-        s.x,
-        row_number() over (
-            partition by p.entity_key, p.changed_at
-            order by s.known_from desc nulls last, s.x desc nulls last
-        ) as pick
-    from points as p
-    left join src as s
-        on s.entity_key = p.entity_key
-        and s.known_from <= p.changed_at
-        and (s.known_to is null or p.changed_at < s.known_to)
 )
-select
-    entity_key,
-    valid_from,
-    lead(valid_from) over (partition by entity_key order by valid_from) as valid_to,
-    x as value
-from picked
-where pick = 1
-{%- else %}
+{%- if aggregation == 'latest' %}
+select entity_key, known_from as t_in, known_to as t_out, x from src
+{%- else %},
 spans as (
     select
         entity_key,
@@ -76,14 +63,80 @@ spans as (
         {%- endif %}
     from src
     where x is not null{% if window_days %} and event_at is not null{% endif %}
+)
+select entity_key, t_in, t_out, x from spans where t_out is null or t_out > t_in
+{%- endif %}
+{%- endmacro %}
+
+{#-
+    The timeline of `spans` (SQL from feature_spans). With `plan` (a relation of entity_key,
+    from_at), only the planned entities, and of each only the change points at or after
+    `from_at` (every point when NULL). `from_at` must be a change point of the entity's
+    timeline that the change leaves in place (the materialization takes the last point before
+    the first changed month): the value there is recomputed from the spans still open at it.
+-#}
+{% macro feature_timeline_from(spans, aggregation, default_value, value_type, plan=none) -%}
+with s as (
+{%- if plan is none %}
+    select entity_key, t_in, t_out, x, cast(null as timestamp) as from_at from ({{ spans }}) as spans
+{%- else %}
+    select spans.entity_key, spans.t_in, spans.t_out, spans.x, plan.from_at
+    from ({{ spans }}) as spans
+    inner join {{ plan }} as plan on plan.entity_key = spans.entity_key
+{%- endif %}
 ),
-counted as (
-    select * from spans where t_out is null or t_out > t_in
+{%- if aggregation == 'latest' %}
+points as (
+    select entity_key, t_in as changed_at from s where from_at is null or t_in >= from_at
+    union
+    select entity_key, t_out as changed_at from s
+    where t_out is not null and (from_at is null or t_out >= from_at)
+    {%- if plan is not none %}
+    union
+    select entity_key, from_at as changed_at from {{ plan }} where from_at is not null
+    {%- endif %}
+),
+picked as (
+    select
+        p.entity_key,
+        p.changed_at as valid_from,
+        s.x,
+        row_number() over (
+            partition by p.entity_key, p.changed_at
+            order by s.t_in desc nulls last, s.x desc nulls last
+        ) as pick
+    from points as p
+    left join s
+        on s.entity_key = p.entity_key
+        and s.t_in <= p.changed_at
+        and (s.t_out is null or p.changed_at < s.t_out)
+)
+select
+    entity_key,
+    valid_from,
+    lead(valid_from) over (partition by entity_key order by valid_from) as valid_to,
+    x as value
+from picked
+where pick = 1
+{%- else %}
+open_spans as (
+    {#- a span still open at from_at counts from from_at: the running sums start there -#}
+    select
+        entity_key,
+        case when from_at is not null and t_in < from_at then from_at else t_in end as t_in,
+        t_out,
+        x
+    from s
+    where from_at is null or t_out is null or t_out > from_at
 ),
 deltas as (
-    select entity_key, t_in as changed_at, x as dsum, 1 as dcnt from counted
+    select entity_key, t_in as changed_at, x as dsum, 1 as dcnt from open_spans
     union all
-    select entity_key, t_out as changed_at, -x as dsum, -1 as dcnt from counted where t_out is not null
+    select entity_key, t_out as changed_at, -x as dsum, -1 as dcnt from open_spans where t_out is not null
+    {%- if plan is not none %}
+    union all
+    select entity_key, from_at as changed_at, null as dsum, 0 as dcnt from {{ plan }} where from_at is not null
+    {%- endif %}
 ),
 points as (
     select entity_key, changed_at, sum(dsum) as dsum, sum(dcnt) as dcnt
@@ -114,4 +167,32 @@ select
     end as value
 from running
 {%- endif %}
+{%- endmacro %}
+
+{#-
+    Per entity and month (of a span's earliest point), the count of spans and the sum of a
+    64-bit hash of each (t_in, t_out, x): what a later build compares to find the entities,
+    and the first month, that new mart rows change. Two different multisets of spans give the
+    same (count, sum) only by a hash collision (about 2^-64 per month that changed).
+-#}
+{% macro feature_timeline_fingerprints(spans) -%}
+select
+    entity_key,
+    date_trunc('month', least(t_in, coalesce(t_out, t_in))) as bucket,
+    count(*) as n,
+    sum({{ erpml.erpml_row_hash(['t_in', 't_out', 'x']) }}) as h
+from ({{ spans }}) as spans
+group by 1, 2
+{%- endmacro %}
+
+{% macro erpml_row_hash(columns) -%}
+    {{ return(adapter.dispatch('erpml_row_hash', 'erpml')(columns)) }}
+{%- endmacro %}
+
+{% macro default__erpml_row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro postgres__erpml_row_hash(columns) -%}
+    hashtextextended(row({{ columns | join(', ') }})::text, 0)
 {%- endmacro %}
