@@ -52,6 +52,16 @@ def catalog_folder(project: Path | None) -> Path:
     return path if path.is_absolute() else project.parent / path
 
 
+# libyaml's loader where PyYAML has it: the project's model files are about 1 s of pure-Python
+# parsing at every build, 0.1 s with it (same documents: the safe subset either way)
+FAST_YAML: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_model_yaml(path: Path) -> Any:
+    """A dbt schema file, parsed."""
+    return yaml.load(path.read_text(), Loader=FAST_YAML)
+
+
 def dbt_models(dbt_project: Path = DBT_PROJECT) -> tuple[set[str], dict[str, int]]:
     """Model names of the dbt project and the latest version of each versioned model."""
     names = set()
@@ -64,7 +74,7 @@ def dbt_models(dbt_project: Path = DBT_PROJECT) -> tuple[set[str], dict[str, int
     for path in (dbt_project / "models").rglob("*.yml"):
         if "_generated" in path.parts:
             continue
-        data = yaml.safe_load(path.read_text()) or {}
+        data = read_model_yaml(path) or {}
         for model in data.get("models", []) or []:
             if isinstance(model, dict) and model.get("versions"):
                 latest = model.get("latest_version") or max(v["v"] for v in model["versions"])

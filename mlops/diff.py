@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from mlops.definitions import read_model_yaml
 from mlops.errors import MlopsError
 from mlops.lineage import (
     Compiled,
@@ -144,7 +145,7 @@ def _contracts(models: Path) -> tuple[dict[str, dict[str, str]], dict[str, str]]
     for path in models.rglob("*.yml"):
         if "_generated" in path.parts:
             continue
-        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []) or []:
+        for model in (read_model_yaml(path) or {}).get("models", []) or []:
             base = {c["name"]: str(c.get("data_type", "")) for c in model.get("columns", []) or []}
             unique = [c["name"] for c in model.get("columns", []) or [] if _unique(c)]
             versions = model.get("versions") or []
