@@ -586,6 +586,22 @@ def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path])
     # The reference: two timelines against brute force over the rows.
     _check_brute_force(data, tables)
 
+    # Other logic (here the default of x_sum_all, as an upgraded macro would be) rebuilds
+    # that timeline whole rather than mixing rows of both; the others stay incremental.
+    for side in ("feat_", "full_feat_"):
+        path = project / "models" / "features" / f"{side}x_sum_all__v1.sql"
+        assert "erpml_default_value='0'" in path.read_text()
+        path.write_text(
+            path.read_text().replace("erpml_default_value='0'", "erpml_default_value='-1'")
+        )
+    _plant_sentinels(wh)
+    _dbt(project)
+    tables = wh.tables()
+    assert all(r[0] != SENTINEL for r in tables["feat_x_sum_all__v1"]), "logic change kept rows"
+    assert any(r[0] == SENTINEL for r in tables["feat_x_sum_30d__v1"])
+    wh.run([f"delete from features.feat_{n}__v1 where entity_key = '{SENTINEL}'" for n in NAMES])
+    _assert_sides_equal(wh.tables(), "logic changed")
+
     # `dbt run --full-refresh` of A gives the incrementally built tables back.
     before = _a_side(wh.tables())
     _dbt(project, "--full-refresh", "--select", "feat_*", models=len(NAMES))

@@ -6,8 +6,10 @@
     model keeps `<name>__state`: per entity and month, the count and hash sum of its spans
     (`feature_timeline_fingerprints`).
 
-    Full build (first build, `--full-refresh`, or no state yet): the timeline and its state
-    are built whole and swapped in.
+    Full build (first build, `--full-refresh`, no state yet, or state computed by other
+    logic: the state table's comment holds a hash of the SQL that computed it, so an upgraded
+    macro or a changed default rebuilds rather than mixing old and new rows): the timeline and
+    its state are built whole and swapped in.
 
     Incremental build: the spans' fingerprints are compared with the state. An entity whose
     months differ (new, changed or vanished mart rows) is planned from `from_at`, the last
@@ -34,8 +36,14 @@
   {%- set default_value = config.get('erpml_default_value', 'null') -%}
   {%- set value_type = config.require('erpml_value_type') -%}
   {%- set plan = erpml.feature_timeline_plan(this) -%}
+  {#- what the stored rows were computed by: the spans' SQL and the timeline's and the
+      fingerprints' SQL around it; anything else (a changed macro, default or type) rebuilds -#}
+  {%- set logic = 'erpml-timeline:' ~ local_md5(
+        erpml.feature_timeline_from(sql, aggregation, default_value, value_type)
+        ~ erpml.feature_timeline_fingerprints(sql)) -%}
   {%- set incremental = existing_relation is not none and existing_relation.is_table
-        and existing_state is not none and not should_full_refresh() -%}
+        and existing_state is not none and not should_full_refresh()
+        and erpml.feature_timeline_logic(existing_state) == logic -%}
   {%- set grant_config = config.get('grants') -%}
   {%- set backups = [] -%}
 
@@ -113,6 +121,7 @@
     {%- endfor %}
     {#- every entity was built: the plan's one row with a NULL entity says so -#}
     {% call statement('plan') -%}
+      comment on table {{ state_relation }} is '{{ logic }}';
       drop table if exists {{ plan }};
       create table {{ plan }} as (
         select cast(null as varchar) as entity_key, cast(null as timestamp) as from_at
@@ -152,4 +161,21 @@
   {%- endif -%}
   {{ return(api.Relation.create(database=relation.database, schema=relation.schema,
                                 identifier=name, type='table')) }}
+{%- endmacro %}
+
+{#- The comment of a timeline's state table: the hash of the logic that computed it. -#}
+{% macro feature_timeline_logic(state) -%}
+  {{ return(adapter.dispatch('feature_timeline_logic', 'erpml')(state)) }}
+{%- endmacro %}
+
+{% macro default__feature_timeline_logic(state) -%}
+  {%- set found = run_query(
+        "select comment from duckdb_tables() where database_name = '" ~ state.database
+        ~ "' and schema_name = '" ~ state.schema ~ "' and table_name = '" ~ state.identifier ~ "'") -%}
+  {{ return(found.columns[0].values()[0] if found.rows | length else none) }}
+{%- endmacro %}
+
+{% macro postgres__feature_timeline_logic(state) -%}
+  {%- set found = run_query("select obj_description('" ~ state ~ "'::regclass, 'pg_class')") -%}
+  {{ return(found.columns[0].values()[0]) }}
 {%- endmacro %}
