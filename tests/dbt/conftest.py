@@ -84,6 +84,36 @@ def landed(tmp_path_factory: pytest.TempPathFactory, database_factory: Any) -> I
     yield Landed(home, files["duckdb"], duck, files["postgres"], pg_url)
 
 
+def scratch_project(tmp: Path, target: dict[str, Any], models: dict[str, Any]) -> Path:
+    """A throwaway dbt project named ``erpml`` (so ``erpml.`` macros resolve) under ``tmp``:
+    a copy of this project's macros, ``models`` as its model config, one profile target."""
+    root = Path(__file__).resolve().parents[2]
+    project = tmp / "dbt"
+    (project / "models").mkdir(parents=True)
+    shutil.copytree(root / "dbt_project" / "macros", project / "macros")
+    settings = {"name": "erpml", "version": "1.0.0", "config-version": 2, "profile": "erpml"}
+    settings |= {"flags": {"send_anonymous_usage_stats": False}, "models": {"erpml": models}}
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(settings))
+    profiles = {"erpml": {"target": "t", "outputs": {"t": target}}}
+    (project / "profiles.yml").write_text(yaml.safe_dump(profiles))
+    return project
+
+
+def postgres_target(url: str, threads: int) -> dict[str, Any]:
+    """A dbt-postgres profile target for the database at SQLAlchemy ``url``."""
+    u = sa.make_url(url)
+    return {
+        "type": "postgres",
+        "host": u.host,
+        "port": u.port or 5432,
+        "user": u.username,
+        "password": "",
+        "dbname": u.database,
+        "schema": "public",
+        "threads": threads,
+    }
+
+
 def pg_query(url: str, sql: str) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` run on the PostgreSQL database at ``url``."""
     engine = sa.create_engine(url)

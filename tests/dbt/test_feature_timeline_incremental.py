@@ -28,7 +28,6 @@ must also build incrementally, though the materialization's own tables (``<model
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -38,9 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2024, 1, 1)
 DAYS = 730  # two years of history
 END = START + timedelta(days=DAYS)
@@ -221,20 +218,10 @@ class Warehouse:
                 "threads": 4,
             }
         else:
-            import sqlalchemy as sa
+            from tests.dbt.conftest import postgres_target
 
             self.url = database_factory("postgresql")
-            u = sa.make_url(self.url)
-            self.target = {
-                "type": "postgres",
-                "host": u.host,
-                "port": u.port or 5432,
-                "user": u.username,
-                "password": "",
-                "dbname": u.database,
-                "schema": "public",
-                "threads": 4,
-            }
+            self.target = postgres_target(self.url, threads=4)
 
     def run(self, statements: list[str]) -> list[list[tuple[Any, ...]]]:
         """Run ``statements`` in one transaction; the rows of each."""
@@ -287,25 +274,10 @@ def _project(
     from semantic_models.catalog import Catalog
     from semantic_models.compile import _feature_sql
     from semantic_models.schema import Entity, Feature
+    from tests.dbt.conftest import scratch_project
 
-    project = tmp / "dbt"
-    (project / "models" / "features").mkdir(parents=True)
-    shutil.copytree(ROOT / "dbt_project" / "macros", project / "macros")
-    (project / "dbt_project.yml").write_text(
-        yaml.safe_dump(
-            {
-                "name": "erpml",
-                "version": "1.0.0",
-                "config-version": 2,
-                "profile": "erpml",
-                "flags": {"send_anonymous_usage_stats": False},
-                "models": {"erpml": {"+materialized": "table"}},
-            }
-        )
-    )
-    (project / "profiles.yml").write_text(
-        yaml.safe_dump({"erpml": {"target": "t", "outputs": {"t": target}}})
-    )
+    project = scratch_project(tmp, target, {"+materialized": "table"})
+    (project / "models" / "features").mkdir()
     (project / "models" / "events.sql").write_text(
         "{{ config(materialized='table', schema='marts') }}\nselect * from raw.events\n"
     )

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.dbt.conftest import postgres_target, scratch_project
+
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2025, 1, 1)
 
@@ -230,24 +232,8 @@ def brute_force(rows: list[Row], company: str, cust: str, t: datetime) -> dict[s
 
 
 def _project(tmp: Path, target: dict[str, Any]) -> Path:
-    project = tmp / "dbt"
-    (project / "models").mkdir(parents=True)
-    shutil.copytree(ROOT / "dbt_project" / "macros", project / "macros")
+    project = scratch_project(tmp, target, {"+schema": "marts", "+materialized": "table"})
     shutil.copytree(ROOT / "dbt_project" / "tests" / "generic", project / "tests" / "generic")
-    (project / "dbt_project.yml").write_text(
-        yaml.safe_dump(
-            {
-                "name": "erpml",
-                "version": "1.0.0",
-                "config-version": 2,
-                "profile": "erpml",
-                "models": {"erpml": {"+schema": "marts", "+materialized": "table"}},
-            }
-        )
-    )
-    (project / "profiles.yml").write_text(
-        yaml.safe_dump({"erpml": {"target": "t", "outputs": {"t": target}}})
-    )
     (project / "models" / "fct_events.sql").write_text(
         "select {{ erpml.erpml_key('t', 'company', ['cust']) }} as customer_key, * from raw.events"
     )
@@ -305,17 +291,7 @@ def setup(
         with engine.begin() as conn:
             _load(rows, spine, lambda sql: conn.execute(sa.text(sql)))
         engine.dispose()
-        u = sa.make_url(url)
-        target = {
-            "type": "postgres",
-            "host": u.host,
-            "port": u.port or 5432,
-            "user": u.username,
-            "password": "",
-            "dbname": u.database,
-            "schema": "public",
-            "threads": 1,
-        }
+        target = postgres_target(url, threads=1)
         erpml_yml = {"warehouse": {"kind": "postgres", "url": url}}
     project = _project(tmp_path, target)
     (tmp_path / "catalog").mkdir()
