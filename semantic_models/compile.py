@@ -25,7 +25,7 @@ import yaml
 
 from semantic_models.catalog import Catalog
 from semantic_models.fingerprint import Fingerprinted
-from semantic_models.schema import Feature, Metric, parse_window
+from semantic_models.schema import Feature, Metric, feature_model_name, parse_window
 
 FEATURES_DIR = Path("models/features/_generated")
 SEMANTIC_DIR = Path("models/semantic/_generated")
@@ -41,7 +41,7 @@ VALUE_TYPES = {
 def model_name(ref: str) -> str:
     """``ar_days_late_avg_365d@2`` -> ``feat_ar_days_late_avg_365d__v2``."""
     name, version = ref.split("@")
-    return f"feat_{name}__v{version}"
+    return feature_model_name(name, int(version))
 
 
 def default_value(feature: Feature) -> str:

@@ -66,6 +66,11 @@ def parse_window(text: str) -> timedelta:
     return timedelta(days=n * 7) if m["unit"].startswith("week") else timedelta(days=n)
 
 
+def feature_model_name(name: str, version: int) -> str:
+    """The dbt model of a feature version: ``feat_<name>__v<version>``."""
+    return f"feat_{name}__v{version}"
+
+
 class Feature(Definition):
     """An aggregation over a governed mart for one entity, known at a point in time.
 
@@ -102,7 +107,7 @@ class Feature(Definition):
 
     @model_validator(mode="after")
     def _shape(self) -> Feature:
-        model = f"feat_{self.name}__v{self.version}"  # semantic_models.compile.model_name
+        model = feature_model_name(self.name, self.version)
         if len(model) > MODEL_NAME_MAX:
             raise ValueError(
                 f"its dbt model {model} has {len(model)} characters; PostgreSQL keeps"
