@@ -8,8 +8,9 @@
 
     Full build (first build, `--full-refresh`, no state yet, or state computed by other
     logic: the state table's comment holds a hash of the SQL that computed it, so an upgraded
-    macro or a changed default rebuilds rather than mixing old and new rows): the timeline and
-    its state are built whole and swapped in.
+    macro or a changed default rebuilds rather than mixing old and new rows; read on DuckDB and
+    PostgreSQL, other adapters always build whole): the timeline and its state are built whole
+    and swapped in.
 
     Incremental build: the spans' fingerprints are compared with the state. An entity whose
     months differ (new, changed or vanished mart rows) is planned from `from_at`, the last
@@ -168,7 +169,13 @@
   {{ return(adapter.dispatch('feature_timeline_logic', 'erpml')(state)) }}
 {%- endmacro %}
 
+{#- Where reading it is not written for the adapter: none, so the timeline is always built
+    whole (correct, not incremental). -#}
 {% macro default__feature_timeline_logic(state) -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__feature_timeline_logic(state) -%}
   {%- set found = run_query(
         "select comment from duckdb_tables() where database_name = '" ~ state.database
         ~ "' and schema_name = '" ~ state.schema ~ "' and table_name = '" ~ state.identifier ~ "'") -%}
