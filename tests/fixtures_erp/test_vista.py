@@ -20,6 +20,11 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from connectors.config import VistaSource
+from connectors.core.catalog import LandingColumn
+from connectors.core.connector import TableState
+from connectors.core.sql import render
+from connectors.vista import VistaConnector
 from fixtures.core import (
     REFERENCE_DATE,
     SHIFT_START,
@@ -42,6 +47,7 @@ from fixtures.vista.rollups import JCCP_KEY, JCCP_SUMS
 from fixtures.vista.samples import SAMPLE_TABLES
 from fixtures.vista.tables import BY_NAME, NO_KEY_ID, TABLES
 from fixtures.vista.views import VIEWS
+from fixtures.vista.world import World
 
 SCALE = 0.2
 AS_OF = REFERENCE_DATE
@@ -333,6 +339,23 @@ def check_all(b: Built) -> None:
 
 def test_consistency(gen: Built) -> None:
     check_all(gen)
+
+
+@pytest.mark.parametrize("scale", [0.2, 3.0])
+def test_every_contract_customer_exists_on_its_setup_day(scale: float) -> None:
+    """A contract (written on its job's set-up day) names a customer already in ``bARCM``, so no
+    advance, whatever day it stops on, lands a contract before its customer."""
+    ctx = Context("vista", Settings(scale=scale, as_of=AS_OF), CountingSink(), Golden(None))
+    world = World.of(ctx)
+    first, m, late = ctx.settings.start, ctx.settings.start.replace(day=1), []
+    while m <= date(2027, 12, 1):
+        for plan in world.planner.plans(m):
+            life = world.life(plan)
+            written = max(world.book.profiles.since[life.customer], first)
+            if written > life.setup:
+                late.append((life.job, written, life.setup))
+        m = add_months(m, 1)
+    assert not late, f"contracts set up before their customer exists: {late[:3]}"
 
 
 def test_row_volume_and_deterministic_checksums(gen: Built) -> None:
@@ -813,6 +836,26 @@ def test_advance_applies_payments_and_moves_statuses(adv: Built) -> None:
     moved_jobs = [k for k, v in adv.before["job_status"].items() if jobs[k] != v]
     assert moved_jobs and all(jobs[k] > adv.before["job_status"][k] for k in moved_jobs)
     assert len(jobs) >= len(adv.before["job_status"])
+
+
+def test_touched_invoice_pull_reads_the_apply_index(adv: Built) -> None:
+    """The connector's re-pull of invoices paid later probes ``bARTL`` by its apply index on the
+    fixture source (on SQLite only after the statistics ``advance`` gathers), not by a scan."""
+    if adv.kind != "sqlite":
+        pytest.skip("query plans are read on SQLite; servers plan from their own statistics")
+    config = VistaSource.model_validate(
+        {"name": "vista", "kind": "vista", "connection": {"url": adv.url}, "schema": None}
+    )
+    connector = VistaConnector(config)
+    spec = next(t for t in connector.tables() if t.name == "bARTH")
+    connector._columns[spec.name] = [
+        LandingColumn(c.name, "VARCHAR") for c in BY_NAME["bARTH"].columns
+    ]
+    state = TableState({"KeyID": 1, "Mth": UNTIL})
+    pulls = connector.plan(spec, state, full_refresh=False, reconcile=False)
+    touched = next(p for p in pulls if p.label.startswith("applied to"))
+    plan = adv.rows(sa.text(f"EXPLAIN QUERY PLAN {render(touched.query, 'sqlite')}"))
+    assert any("ix_bARTL_1" in str(row[-1]) for row in plan), plan
 
 
 def test_advance_matches_a_longer_generation(database_factory: Any, tmp_path: Path) -> None:
