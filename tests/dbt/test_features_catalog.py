@@ -104,3 +104,44 @@ def test_late_payment_snapshot_and_scoring_api_agree(
         - now.set_index("invoice_key")["cust_tenure_days"]
     )
     assert tenure.dropna().round(9).eq(100).all() and tenure.notna().sum() > 20
+
+    # The item-demand spine (built by the same selection): every item-month's outcome equals
+    # the quantity of the item's lines (not cancelled) ordered in the 30 days from its start.
+    with open_warehouse(project, read_only=True) as wh:
+        spine = wh.frame(
+            "select item_key, month_start, next_30d_quantity from marts.spine_item_month"
+        )
+        lines = wh.frame(
+            "select item_key, order_date, quantity from marts.fct_sales_order_line"
+            " where item_key is not null and status <> 'cancelled'"
+        )
+    assert_item_month_outcomes(spine, lines)
+
+
+def assert_item_month_outcomes(spine: Any, lines: Any) -> None:
+    """``spine_item_month`` against brute force: its grid and each 30-day outcome."""
+    import pandas as pd
+
+    lines = lines.assign(
+        order_date=pd.to_datetime(lines["order_date"]),
+        month=pd.to_datetime(lines["order_date"]).dt.to_period("M").dt.to_timestamp(),
+    )
+    months = sorted(lines["month"].unique())
+    first = lines.groupby("item_key")["month"].min()
+    by_item = {k: g for k, g in lines.groupby("item_key")}
+    expected = {}
+    for item, start in first.items():
+        g = by_item[item]
+        for m in (m for m in months if m >= start):
+            window = (g["order_date"] >= m) & (g["order_date"] < m + pd.Timedelta(days=30))
+            expected[(item, m)] = float(g.loc[window, "quantity"].astype(float).sum())
+    got = {
+        (k, pd.Timestamp(m)): float(q)
+        for k, m, q in zip(
+            spine["item_key"], spine["month_start"], spine["next_30d_quantity"], strict=True
+        )
+    }
+    assert got.keys() == expected.keys()
+    assert any(v > 0 for v in expected.values())
+    bad = [(k, got[k], v) for k, v in expected.items() if abs(got[k] - v) > 1e-6]
+    assert not bad, bad[:3]
