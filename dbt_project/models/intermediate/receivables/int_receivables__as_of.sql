@@ -7,7 +7,11 @@
     date of the latest extraction of those tables. Vista keeps no audit stamps, so its as-of is
     the latest document or payment date. `--vars '{erpml_as_of_date: 2026-06-30}'` overrides it
     for every source system.
+
+    A table (one row per source system): both fct_ar_invoice and fct_ap_invoice read it, and as a
+    view each would scan and decode the dates of every receivable and payable again.
 -#}
+{{ config(materialized='table') }}
 {%- set as_of = var('erpml_as_of_date', none) -%}
 with activity as (
     select 'jde' as source_system, max(invoice_date) as last_date,

@@ -22,8 +22,10 @@ with invoices as (
 ),
 
 payments as (
+    {#- the applications as fct_ar_payment holds them (its rows are int_receivables__payments_unioned's,
+        merged by landing batch): read from a table, not decoded from the landing again -#}
     select invoice_key, payment_date, applied_amount
-    from {{ ref('int_receivables__payments_unioned') }}
+    from {{ ref('fct_ar_payment') }}
 ),
 
 as_of as (
