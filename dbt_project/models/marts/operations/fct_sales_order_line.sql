@@ -64,38 +64,6 @@
         cast(null as bigint) as _erpml_header_batch_id
 {%- endset %}
 
-{%- set netsuite_columns -%}
-        lines.sales_order_line_key,
-        'netsuite' as source_system,
-        lines.company_id,
-        lines.customer_id,
-        lines.customer_key,
-        lines.item_key,
-        lines.item_number,
-        cast(null as varchar) as order_company,
-        lines.order_number,
-        lines.order_type,
-        cast(lines.transaction_line_id as decimal(18, 3)) as line_number,
-        lines.order_date,
-        cast(null as date) as requested_date,
-        cast(null as date) as ship_date,
-        lines.quantity,
-        cast(null as varchar) as unit_of_measure,
-        lines.unit_price,
-        lines.currency_code,
-        lines.extended_amount,
-        lines.company_currency_code,
-        lines.extended_amount_company,
-        lines.status,
-        lines.status_code as source_status,
-        lines.status_description as source_status_description,
-        lines.known_at,
-        lines._erpml_batch_id,
-        lines._erpml_header_batch_id,
-        'transactionline' as source_table
-{%- endset %}
-{%- set new_lines = erpml.erpml_after_watermark('transactionline', 'lines._erpml_batch_id') %}
-
 with jde_customers as (
     select customer_key, address_number, company_code from {{ ref('stg_jde__f03012') }}
 ),
@@ -139,20 +107,39 @@ jde_open as (
 ),
 
 netsuite as (
-    select {{ netsuite_columns }}
+    select
+        lines.sales_order_line_key,
+        'netsuite' as source_system,
+        lines.company_id,
+        lines.customer_id,
+        lines.customer_key,
+        lines.item_key,
+        lines.item_number,
+        cast(null as varchar) as order_company,
+        lines.order_number,
+        lines.order_type,
+        cast(lines.transaction_line_id as decimal(18, 3)) as line_number,
+        lines.order_date,
+        cast(null as date) as requested_date,
+        cast(null as date) as ship_date,
+        lines.quantity,
+        cast(null as varchar) as unit_of_measure,
+        lines.unit_price,
+        lines.currency_code,
+        lines.extended_amount,
+        lines.company_currency_code,
+        lines.extended_amount_company,
+        lines.status,
+        lines.status_code as source_status,
+        lines.status_description as source_status_description,
+        lines.known_at,
+        lines._erpml_batch_id,
+        lines._erpml_header_batch_id,
+        'transactionline' as source_table
     from {{ ref('int_operations__netsuite_sales_order_lines') }} as lines
-    where {{ new_lines }}
-    {% if is_incremental() -%}
-    {#- lines re-selected for their header alone: a second branch, not an OR with the first,
-        so each branch's batch filter is read in one landing table's scan and the lines and
-        headers are not joined whole before filtering -#}
-    union all
-    select {{ netsuite_columns }}
-    from {{ ref('int_operations__netsuite_sales_order_lines') }} as lines
-    where {{ erpml.ops_after_column_watermark('transactionline',
+    where {{ erpml.erpml_after_watermark('transactionline', 'lines._erpml_batch_id') }}
+        or {{ erpml.ops_after_column_watermark('transactionline',
             'lines._erpml_header_batch_id', '_erpml_header_batch_id') }}
-        and not coalesce({{ new_lines }}, false)
-    {% endif -%}
 ),
 
 unioned as (
