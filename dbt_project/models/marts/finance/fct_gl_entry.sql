@@ -126,30 +126,6 @@ ns_periods as (
     where source_system = 'netsuite'
 ),
 
-{%- if is_incremental() %}
-{%- set ns_mark = erpml.erpml_watermark('transactionaccountingline') %}
-
-ns_changed as (
-    {#- The accounting lines whose own row, transaction line or transaction landed after the
-        watermark: each found by a filter on one landing table's batch (read in its scan), so
-        the three tables are joined for these lines only, not joined whole and then filtered. #}
-    select transaction_id, transaction_line_id
-    from {{ ref('stg_netsuite__transactionaccountingline') }}
-    where erpml_batch_id > {{ ns_mark }}
-    union
-    select transaction_id, transaction_line_id
-    from {{ ref('stg_netsuite__transactionline') }}
-    where erpml_batch_id > {{ ns_mark }}
-    union
-    select transaction_id, transaction_line_id
-    from {{ ref('stg_netsuite__transactionaccountingline') }}
-    where transaction_id in (
-        select transaction_id from {{ ref('stg_netsuite__transaction') }}
-        where erpml_batch_id > {{ ns_mark }}
-    )
-),
-{%- endif %}
-
 netsuite as (
     select
         {{ erpml.finance_netsuite_tal_key('l.subsidiary_id', 'a.transaction_id',
@@ -176,10 +152,6 @@ netsuite as (
         cast(a.known_at as timestamp) as known_at,
         cast(greatest(a.erpml_batch_id, l.erpml_batch_id, t.erpml_batch_id) as bigint) as _erpml_batch_id
     from {{ ref('stg_netsuite__transactionaccountingline') }} as a
-    {%- if is_incremental() %}
-    inner join ns_changed as c
-        on c.transaction_id = a.transaction_id and c.transaction_line_id = a.transaction_line_id
-    {%- endif %}
     inner join {{ ref('stg_netsuite__accountingbook') }} as b
         on b.accountingbook_id = a.accounting_book_id and b.is_primary
     inner join {{ ref('stg_netsuite__transactionline') }} as l
