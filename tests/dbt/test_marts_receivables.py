@@ -11,7 +11,8 @@ One flow per engine on a private warehouse and private copies of the fixture sou
 4. advance the sources three months, re-extract, build again (fct_ar_payment incremental) and
    tie the aging to the advanced golden files; then fully rebuild fct_ar_payment and require the
    incremental result to equal it;
-5. bad input: a foreign-currency JDE invoice fails with one message naming model, column, value.
+5. bad input: a foreign-currency JDE invoice fails with one message naming model, column, value,
+   and leaves the decoded invoices as they were.
 """
 
 from __future__ import annotations
@@ -206,6 +207,12 @@ def _column_types(wh: Warehouse, table: str) -> dict[str, str]:
     return {str(name): str(kind).lower() for name, kind in rows}
 
 
+def _decoded_invoices(wh: Warehouse) -> list[tuple[str, ...]]:
+    """Every decoded AR item, each column as text, sorted."""
+    rows = wh.query("select * from intermediate.int_receivables__invoices_decoded")
+    return sorted(tuple(str(v) for v in r) for r in rows)
+
+
 def _payments(wh: Warehouse) -> list[tuple[str, ...]]:
     rows = wh.query(f"select {PAYMENT_COLUMNS} from marts.fct_ar_payment")
     return sorted(tuple(str(v) for v in row) for row in rows)
@@ -251,7 +258,7 @@ def test_receivables_marts(
     )
 
     # Advance the sources, re-extract, build incrementally: the aging ties to the new golden.
-    before = _payments(wh)
+    before, decoded_before = _payments(wh), _decoded_invoices(wh)
     advance(
         list(AR_ERPS), f"sqlite:///{wh.sources.resolve()}/{{erp}}.db", ADVANCE_TO, out=wh.fixtures
     )
@@ -264,18 +271,27 @@ def test_receivables_marts(
     assert len(incremental) > len(before)
     assert {r[0] for r in before} <= {r[0] for r in incremental}
 
-    # The incremental fct_ar_payment equals a full rebuild of it.
+    # The incremental fct_ar_payment and decoded invoices equal a full rebuild of them.
+    decoded_rows = _decoded_invoices(wh)
+    assert len(decoded_rows) > len(decoded_before)
     wh.dbt(monkeypatch, "build", "--select", "fct_ar_payment", "--full-refresh")
     assert _payments(wh) == incremental
+    wh.dbt(monkeypatch, "build", "--select", "int_receivables__invoices_decoded", "--full-refresh")
+    assert _decoded_invoices(wh) == decoded_rows
 
-    # Bad input: a foreign-currency JDE invoice is never converted by a guessed rate; reading it
-    # (as building fct_ar_invoice does) fails with one message naming model, column and value.
+    # Bad input: a foreign-currency JDE invoice is never converted by a guessed rate. The row
+    # lands again (a new batch); decoding it, as building fct_ar_invoice does, fails with one
+    # message naming model, column and value, and the decoded items are left as they were.
+    decoded = "select count(*), sum(gross_amount) from intermediate.int_receivables__invoices_decoded"
+    kept = wh.query(decoded)
     wh.execute(
-        """update jde."F03B11" set "RPCRCD" = 'XYZ' where "RPDOC" = (select min("RPDOC")"""
-        """ from jde."F03B11" where "RPDCT" = 'RI')"""
+        """update jde."F03B11" set "RPCRCD" = 'XYZ', "_erpml_batch_id" ="""
+        """ (select max("_erpml_batch_id") + 1 from jde."F03B11")"""
+        """ where "RPDOC" = (select min("RPDOC") from jde."F03B11" where "RPDCT" = 'RI')"""
     )
     message = (
-        "foreign-currency amount is not supported: int_receivables__invoices_unioned.RPCRCD = XYZ"
+        "foreign-currency amount is not supported: int_receivables__invoices_decoded.RPCRCD = XYZ"
     )
-    with pytest.raises(Exception, match=message):
-        wh.query("select * from intermediate.int_receivables__invoices_unioned")
+    with pytest.raises(AssertionError, match=message):
+        wh.dbt(monkeypatch, "build", "--select", "int_receivables__invoices_decoded")
+    assert wh.query(decoded) == kept

@@ -74,3 +74,83 @@
         {{ exceptions.raise_compiler_error('ar_payment_tombstones: unknown landing table ' ~ source_table) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The key of a JDE F03B11 pay item from the raw columns of relation alias `alias`: the
+    staging key of stg_jde__f03b11, also computed from landing rows flagged deleted. -#}
+{% macro ar_jde_invoice_key(alias) -%}
+    {{ erpml.erpml_key('jde', erpml.jde_company(alias ~ '."RPKCO"'), [
+        'trim(' ~ alias ~ '."RPDCT")', 'cast(' ~ alias ~ '."RPDOC" as bigint)',
+        'trim(' ~ alias ~ '."RPSFX")']) }}
+{%- endmacro %}
+
+{#- The key of a JDE F0411 voucher pay item (stg_jde__f0411's), from raw columns as above. -#}
+{% macro ar_jde_voucher_key(alias) -%}
+    {{ erpml.erpml_key('jde', erpml.jde_company(alias ~ '."RPKCO"'), [
+        'trim(' ~ alias ~ '."RPDCT")', 'cast(' ~ alias ~ '."RPDOC" as bigint)',
+        'trim(' ~ alias ~ '."RPSFX")', 'cast(' ~ alias ~ '."RPSFXE" as bigint)']) }}
+{%- endmacro %}
+
+{#-
+    The NetSuite transactions (column `transaction_id`) whose invoice or bill the decoded
+    tables (int_receivables__invoices_decoded, int_receivables__payables_decoded) must decode
+    again: a landed row (new, changed or flagged deleted) of the transaction, of its
+    main line or of that line's primary-book accounting line, newer than the table's watermark
+    for that landing table. Read from the landing tables so that deletes count too.
+-#}
+{% macro ar_netsuite_touched_invoices() -%}
+    select "id" as transaction_id from {{ source('netsuite', 'transaction') }}
+    where "_erpml_batch_id" > {{ erpml.erpml_watermark('transaction') }}
+    union
+    select "transaction" from {{ source('netsuite', 'transactionline') }}
+    where "id" = 0
+        and "_erpml_batch_id" > {{ erpml.erpml_watermark('transaction', '_erpml_line_batch_id') }}
+    union
+    select "transaction" from {{ source('netsuite', 'transactionaccountingline') }}
+    where "transactionline" = 0 and "accountingbook" = 1
+        and "_erpml_batch_id" > {{ erpml.erpml_watermark('transaction', '_erpml_accounting_batch_id') }}
+{%- endmacro %}
+
+{#-
+    A pre-hook of the decoded AR and AP tables: delete their items of landing table
+    `source_table` (F03B11, F0411, bARTH, bAPTH, or transaction for all three NetSuite tables) whose landing
+    row was landed again or flagged deleted since the watermark; the select inserts again those
+    that still qualify.
+-#}
+{% macro ar_delete_touched_invoices(source_table) -%}
+    {%- if not is_incremental() -%}
+        select 1
+    {%- else -%}
+        {%- if source_table == 'F03B11' -%}
+            {%- set touched -%}
+                select {{ erpml.ar_jde_invoice_key('source') }} from {{ source('jde', 'F03B11') }} as source
+                where source."_erpml_batch_id" > {{ erpml.erpml_watermark('F03B11') }}
+            {%- endset -%}
+        {%- elif source_table == 'F0411' -%}
+            {%- set touched -%}
+                select {{ erpml.ar_jde_voucher_key('source') }} from {{ source('jde', 'F0411') }} as source
+                where source."_erpml_batch_id" > {{ erpml.erpml_watermark('F0411') }}
+            {%- endset -%}
+        {%- elif source_table == 'bAPTH' -%}
+            {%- set touched -%}
+                select {{ erpml.erpml_key('vista', 'source."APCo"',
+                    [erpml.vista_month('source."Mth"'), 'source."APTrans"']) }}
+                from {{ source('vista', 'bAPTH') }} as source
+                where source."_erpml_batch_id" > {{ erpml.erpml_watermark('bAPTH') }}
+            {%- endset -%}
+        {%- elif source_table == 'bARTH' -%}
+            {%- set touched -%}
+                select {{ erpml.erpml_key('vista', 'source."ARCo"',
+                    [erpml.vista_month('source."Mth"'), 'source."ARTrans"']) }}
+                from {{ source('vista', 'bARTH') }} as source
+                where source."_erpml_batch_id" > {{ erpml.erpml_watermark('bARTH') }}
+            {%- endset -%}
+        {%- elif source_table == 'transaction' -%}
+            {%- set touched -%}
+                select cast(transaction_id as varchar) from ({{ erpml.ar_netsuite_touched_invoices() }}) as t
+            {%- endset -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error('ar_delete_touched_invoices: unknown landing table ' ~ source_table) }}
+        {%- endif -%}
+        delete from {{ this }} where source_table = '{{ source_table }}' and _source_id in ({{ touched }})
+    {%- endif -%}
+{%- endmacro %}

@@ -9,20 +9,36 @@
     for every source system.
 
     A table (one row per source system): both fct_ar_invoice and fct_ap_invoice read it, and as a
-    view each would scan and decode the dates of every receivable and payable again.
+    view each would scan and decode the dates of every receivable and payable again. JDE's
+    latest dates are decoded from the largest landed Julian values (same order), not row by row.
 -#}
 {{ config(materialized='table') }}
 {%- set as_of = var('erpml_as_of_date', none) -%}
-with activity as (
-    select 'jde' as source_system, max(invoice_date) as last_date,
-        max(cast(known_at as date)) as last_change, max(_erpml_extracted_at) as extracted_at
-    from {{ ref('stg_jde__f03b11') }}
+with jde_latest as (
+    {#- JDE Julian dates (CYYDDD) order as the dates they encode, so the latest of each is
+        decoded once from the maximum of the landed values instead of decoding every row of
+        the three tables (the staging models read the same rows: not flagged deleted) -#}
+    select max("RPDIVJ") as last_julian, max("RPUPMJ") as change_julian,
+        max(_erpml_extracted_at) as extracted_at
+    from {{ source('jde', 'F03B11') }}
+    where not _erpml_deleted
     union all
-    select 'jde', max(receipt_date), max(cast(known_at as date)), max(_erpml_extracted_at)
-    from {{ ref('stg_jde__f03b14') }}
+    select max("RZDMTJ"), max("RZUPMJ"), max(_erpml_extracted_at)
+    from {{ source('jde', 'F03B14') }}
+    where not _erpml_deleted
     union all
-    select 'jde', max(invoice_date), max(cast(known_at as date)), max(_erpml_extracted_at)
-    from {{ ref('stg_jde__f0411') }}
+    select max("RPDIVJ"), max("RPUPMJ"), max(_erpml_extracted_at)
+    from {{ source('jde', 'F0411') }}
+    where not _erpml_deleted
+),
+
+activity as (
+    select
+        'jde' as source_system,
+        {{ erpml.jde_julian_to_date('last_julian') }} as last_date,
+        {{ erpml.jde_julian_to_date('change_julian') }} as last_change,
+        extracted_at
+    from jde_latest
     union all
     select 'vista', max(trans_date), cast(null as date), max(erpml_extracted_at)
     from {{ ref('stg_vista__barth') }}

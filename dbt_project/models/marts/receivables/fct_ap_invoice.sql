@@ -12,49 +12,54 @@
       the bill payments linked to it (previoustransactionlinelink 'Payment') once nothing is
       unpaid.
     days_late and status follow fct_ar_invoice (paid: paid - due; open past due: as-of - due).
+    The items come decoded from int_receivables__payables_decoded (incremental by landing
+    batch); the Vista line totals, NetSuite payments, vendor keys and currencies are joined here.
 -#}
 with as_of as (
     select source_system, as_of_date from {{ ref('int_receivables__as_of') }}
 ),
 
+decoded as (
+    {#- the items decoded once, incrementally (int_receivables__payables_decoded) -#}
+    select * from {{ ref('int_receivables__payables_decoded') }}
+),
+
 jde as (
     select
-        'jde' as source_system,
-        v.ap_invoice_key,
-        v.company_code as company_id,
-        cast(v.supplier_number as varchar) as vendor_id,
-        {{ erpml.erpml_key('jde', "'00000'", 'v.supplier_number') }} as vendor_key,
-        cast(v.document_number as varchar) as document_number,
-        v.document_type,
-        v.pay_item || case when v.pay_item_extension <> 0
-            then '.' || cast(v.pay_item_extension as varchar) else '' end as pay_item,
-        v.invoice_date,
-        v.due_date,
-        v.transaction_currency_code,
-        v.currency_code,
-        cast({{ erpml.ar_same_currency_amount('v.gross_amount', 'v.transaction_currency_code',
-            'v.currency_code', erpml.erpml_where('RPCRCD')) }} as numeric(38, 6))
-            as gross_amount_transaction,
-        cast(v.gross_amount as numeric(38, 6)) as gross_amount,
-        cast(v.open_amount as numeric(38, 6)) as open_amount,
-        case when v.open_amount = 0 then cast(v.known_at as date) end as paid_date,
-        cast(v.invoice_date as timestamp) as invoice_known_at,
-        v.known_at as last_changed_at
-    from {{ ref('stg_jde__f0411') }} as v
+        source_system,
+        ap_invoice_key,
+        company_id,
+        vendor_id,
+        vendor_key,
+        document_number,
+        document_type,
+        pay_item,
+        invoice_date,
+        due_date,
+        transaction_currency_code,
+        currency_code,
+        gross_amount_transaction,
+        gross_amount,
+        open_amount,
+        paid_date,
+        invoice_known_at,
+        last_changed_at
+    from decoded
+    where source_system = 'jde'
 ),
 
 vista_companies as (
     select
-        company,
+        cast(company as varchar) as company_id,
         coalesce(trim(ud_currency), '{{ var("reporting_currency") }}') as currency_code
     from {{ ref('stg_vista__bhqco') }}
 ),
 
 vista_lines as (
     select
-        company,
+        cast(company as varchar) as company_id,
         month,
-        ap_trans,
+        cast(ap_trans as bigint) as ap_trans,
         sum(case when status in ('open', 'hold') then amount else 0 end) as open_amount,
         sum(case when status in ('open', 'hold') then 1 else 0 end) as open_lines,
         max(paid_date) as last_paid_date
@@ -64,49 +69,39 @@ vista_lines as (
 
 vista as (
     select
-        'vista' as source_system,
-        {{ erpml.erpml_key('vista', 'h.company', ['h.month', 'h.ap_trans']) }} as ap_invoice_key,
-        cast(h.company as varchar) as company_id,
-        cast(h.vendor as varchar) as vendor_id,
-        {{ erpml.erpml_key('vista', 'h.vendor_group', ['h.vendor']) }} as vendor_key,
-        coalesce(h.ap_ref, cast(h.ap_trans as varchar)) as document_number,
-        'AP' as document_type,
-        cast(null as varchar) as pay_item,
-        h.inv_date as invoice_date,
+        h.source_system,
+        h.ap_invoice_key,
+        h.company_id,
+        h.vendor_id,
+        h.vendor_key,
+        h.document_number,
+        h.document_type,
+        h.pay_item,
+        h.invoice_date,
         h.due_date,
         co.currency_code as transaction_currency_code,
         co.currency_code,
-        cast(h.inv_total as numeric(38, 6)) as gross_amount_transaction,
-        cast(h.inv_total as numeric(38, 6)) as gross_amount,
-        cast(coalesce(l.open_amount, h.inv_total) as numeric(38, 6)) as open_amount,
+        h.gross_amount_transaction,
+        h.gross_amount,
+        cast(coalesce(l.open_amount, h.gross_amount) as numeric(38, 6)) as open_amount,
         case when coalesce(l.open_lines, 1) = 0 then l.last_paid_date end as paid_date,
-        h.known_at as invoice_known_at,
-        cast(greatest(h.inv_date, l.last_paid_date) as timestamp) as last_changed_at
-    from {{ ref('stg_vista__bapth') }} as h
+        h.invoice_known_at,
+        cast(greatest(h.invoice_date, l.last_paid_date) as timestamp) as last_changed_at
+    from decoded as h
     left join vista_lines as l
-        on l.company = h.company and l.month = h.month and l.ap_trans = h.ap_trans
-    left join vista_companies as co on co.company = h.company
+        on l.company_id = h.company_id and l.month = h.vista_month and l.ap_trans = h.vista_trans
+    left join vista_companies as co on co.company_id = h.company_id
+    where h.source_system = 'vista'
 ),
 
 ns_currencies as (
     select currency_id, symbol from {{ ref('stg_netsuite__currency') }}
 ),
 
-ns_main_lines as (
-    select
-        tl.transaction_id,
-        tl.subsidiary_id,
-        c.symbol as currency_code,
-        tal.amount,
-        tal.amountunpaid
-    from {{ ref('stg_netsuite__transactionline') }} as tl
-    left join {{ ref('stg_netsuite__subsidiary') }} as s on s.subsidiary_id = tl.subsidiary_id
+ns_subsidiaries as (
+    select cast(s.subsidiary_id as varchar) as company_id, c.symbol as currency_code
+    from {{ ref('stg_netsuite__subsidiary') }} as s
     left join ns_currencies as c on c.currency_id = s.currency_id
-    left join {{ ref('stg_netsuite__transactionaccountingline') }} as tal
-        on tal.transaction_id = tl.transaction_id
-        and tal.transaction_line_id = tl.transaction_line_id
-        and tal.accounting_book_id = 1
-    where tl.transaction_line_id = 0
 ),
 
 ns_payments as (
@@ -120,32 +115,31 @@ ns_payments as (
 
 netsuite as (
     select
-        'netsuite' as source_system,
-        {{ erpml.erpml_key('netsuite', 'ml.subsidiary_id', ['t.transaction_id']) }}
-            as ap_invoice_key,
-        cast(ml.subsidiary_id as varchar) as company_id,
-        cast(t.entity_id as varchar) as vendor_id,
-        {{ erpml.erpml_key('netsuite', 'coalesce(v.subsidiary_id, ml.subsidiary_id)',
-            ['t.entity_id']) }} as vendor_key,
-        t.tranid as document_number,
-        t.transaction_type as document_type,
-        cast(null as varchar) as pay_item,
-        t.trandate as invoice_date,
-        t.duedate as due_date,
+        b.source_system,
+        b.ap_invoice_key,
+        b.company_id,
+        b.vendor_id,
+        {{ erpml.erpml_key('netsuite', 'coalesce(cast(v.subsidiary_id as varchar), b.company_id)',
+            ['b.entity_id']) }} as vendor_key,
+        b.document_number,
+        b.document_type,
+        b.pay_item,
+        b.invoice_date,
+        b.due_date,
         tc.symbol as transaction_currency_code,
-        ml.currency_code,
-        cast(t.foreigntotal as numeric(38, 6)) as gross_amount_transaction,
-        cast(-ml.amount as numeric(38, 6)) as gross_amount,
-        cast(ml.amountunpaid as numeric(38, 6)) as open_amount,
-        case when ml.amountunpaid = 0 then pay.last_payment_date end as paid_date,
-        cast(t.createddate as timestamp) as invoice_known_at,
-        t.known_at as last_changed_at
-    from {{ ref('stg_netsuite__transaction') }} as t
-    inner join ns_main_lines as ml on ml.transaction_id = t.transaction_id
-    left join {{ ref('stg_netsuite__vendor') }} as v on v.vendor_id = t.entity_id
-    left join ns_currencies as tc on tc.currency_id = t.currency_id
-    left join ns_payments as pay on pay.bill_id = t.transaction_id
-    where t.transaction_type = 'VendBill'
+        sc.currency_code,
+        b.gross_amount_transaction,
+        b.gross_amount,
+        b.open_amount,
+        case when b.open_amount = 0 then pay.last_payment_date end as paid_date,
+        b.invoice_known_at,
+        b.last_changed_at
+    from decoded as b
+    left join {{ ref('stg_netsuite__vendor') }} as v on v.vendor_id = b.entity_id
+    left join ns_currencies as tc on tc.currency_id = b.currency_id
+    left join ns_subsidiaries as sc on sc.company_id = b.company_id
+    left join ns_payments as pay on pay.bill_id = cast(b._source_id as bigint)
+    where b.source_system = 'netsuite'
 ),
 
 unioned as (

@@ -10,9 +10,7 @@ currencies as (
 
 renamed as (
     select
-        {{ erpml.erpml_key('jde', erpml.jde_company('source."RPKCO"'), [
-            'trim(source."RPDCT")', 'cast(source."RPDOC" as bigint)', 'trim(source."RPSFX")',
-            'cast(source."RPSFXE" as bigint)']) }} as ap_invoice_key,
+        {{ erpml.ar_jde_voucher_key('source') }} as ap_invoice_key,
         {{ erpml.jde_company('source."RPKCO"') }} as document_company,
         trim(source."RPDCT") as document_type,
         cast(source."RPDOC" as bigint) as document_number,
