@@ -36,6 +36,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -61,7 +62,16 @@ def run(cmd: list[str], label: str) -> dict[str, Any]:
         text = out.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label} failed:\n{text[-3000:]}")
-    return {"step": label, "seconds": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+    step = {"step": label, "seconds": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+    phases = re.search(r"^\[phases\] (\{.*\})$", text, flags=re.M)
+    if phases:  # a build run through bench/phases.py
+        step["phases"] = json.loads(phases[1])
+    return step
+
+
+def erpml_build(*args: str) -> list[str]:
+    """``erpml build ...`` through ``bench/phases.py``: the same command, its phases timed."""
+    return [sys.executable, str(ROOT / "bench" / "phases.py"), "build", *args]
 
 
 # dbt's file log: "12 of 42 OK created sql incremental model marts.fct_gl_balance ... [OK in 1.53s]"
@@ -290,27 +300,27 @@ def main() -> None:
         print(json.dumps(steps, indent=2))
         return
     base_rows = total_rows(warehouse)
-    full = run(erpml("build", "--project", str(project_file)), "build (full)")
+    full = run(erpml_build("--project", str(project_file)), "build (full)")
     steps.append(full)
     # everything again from scratch (incremental facts and feature timelines rebuilt whole),
     # with dbt's partial parse saved by the first build, as every later build runs: the full
     # build a changed build is measured against
     warm, warm_nodes = timed_build(
-        erpml("build", "--project", str(project_file), "--full-refresh"),
+        erpml_build("--project", str(project_file), "--full-refresh"),
         "build (full, from scratch, parse cached)",
         home,
     )
     steps.append(warm)
     # a plain `erpml build` with nothing new: views and table marts rebuilt, every test run;
     # incremental facts and timelines find nothing to do
-    again = run(erpml("build", "--project", str(project_file)), "build again, nothing new")
+    again = run(erpml_build("--project", str(project_file)), "build again, nothing new")
     steps.append(again)
     target = home / ".erpml" / "dbt" / "target"
     shutil.copyfile(target / "run_results.json", home / "run_results.full.json")  # node times
-    build = erpml("build", "--project", str(project_file), "--changed")
+    build = erpml_build("--project", str(project_file), "--changed")
     steps.append(run(build, "build --changed, nothing extracted since"))
     floor = run(
-        erpml("build", "--project", str(project_file), "--select", "tag:no_such_tag"),
+        erpml_build("--project", str(project_file), "--select", "tag:no_such_tag"),
         "dbt start-up (empty selection)",
     )
     steps.append(floor)
@@ -342,7 +352,7 @@ def main() -> None:
     )
     steps.append(incremental)
     rebuild, rebuild_nodes = timed_build(
-        erpml("build", "--project", str(other / "erpml.yml"), "--full-refresh"),
+        erpml_build("--project", str(other / "erpml.yml"), "--full-refresh"),
         "build --full-refresh of the same data (the reference)",
         other,
     )
@@ -371,9 +381,11 @@ def main() -> None:
     }
     (home / "result.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
-    print("\n| step | seconds | peak RSS MiB |\n|---|---:|---:|")
+    print("\n| step | seconds | dbt | checkpoint | peak RSS MiB |\n|---|---:|---:|---:|---:|")
     for s in steps:
-        print(f"| {s['step']} | {s['seconds']} | {s['peak_rss_mib']} |")
+        p = s.get("phases", {})
+        dbt, release = p.get("dbt", ""), p.get("release DuckDB (checkpoint)", "")
+        print(f"| {s['step']} | {s['seconds']} | {dbt} | {release} | {s['peak_rss_mib']} |")
     if same["differ"]:
         raise SystemExit(f"the changed build differs from a full rebuild: {same['differ']}")
 
