@@ -41,14 +41,13 @@ def _timed(name: str, fn: Callable[..., Any], totals: dict[str, float]) -> Calla
 
 
 def main() -> None:
-    import mlops.build as build
+    from mlops import build
 
     totals: dict[str, float] = {}
     for attr, name in PHASES.items():
         setattr(build, attr, _timed(name, getattr(build, attr), totals))
     # dbt's own time: the invoke minus the release inside it
-    invoke = build._invoke
-    setattr(build, "_invoke", _timed("dbt invoke (incl. release)", invoke, totals))
+    build._invoke = _timed("dbt invoke (incl. release)", build._invoke, totals)
 
     def report() -> None:
         totals["dbt"] = totals.get("dbt invoke (incl. release)", 0.0) - totals.get(

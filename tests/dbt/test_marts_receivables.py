@@ -282,7 +282,9 @@ def test_receivables_marts(
     # Bad input: a foreign-currency JDE invoice is never converted by a guessed rate. The row
     # lands again (a new batch); decoding it, as building fct_ar_invoice does, fails with one
     # message naming model, column and value, and the decoded items are left as they were.
-    decoded = "select count(*), sum(gross_amount) from intermediate.int_receivables__invoices_decoded"
+    decoded = (
+        "select count(*), sum(gross_amount) from intermediate.int_receivables__invoices_decoded"
+    )
     kept = wh.query(decoded)
     wh.execute(
         """update jde."F03B11" set "RPCRCD" = 'XYZ', "_erpml_batch_id" ="""
