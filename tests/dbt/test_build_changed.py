@@ -113,7 +113,8 @@ def test_changed_build_equals_a_full_rebuild(landed: Landed, tmp_path: Path) -> 
     assert 0 < planned < timeline and everyone == 0
     features = compiled.parent / "features" / "_generated" / "_features.yml"
     uniques = [f.read_text() for f in features.glob("erpml_unique_combination_*.sql")]
-    assert any('"feat_cust_open_ar__v1__plan"' in sql for sql in uniques)
+    scoped = next(sql for sql in uniques if '"feat_cust_open_ar__v1__plan"' in sql)
+    _timeline_test_reads_the_recomputed_rows(warehouse, scoped, tmp_path / "scope")
 
     _build(rebuild / "erpml.yml", "--full-refresh")
     _release_duckdb()
@@ -121,6 +122,32 @@ def test_changed_build_equals_a_full_rebuild(landed: Landed, tmp_path: Path) -> 
     modes = duck_query(warehouse, "select mode from _erpml.builds order by finished_at")
     assert modes == [("full",), ("changed",)]
     _tie_out_reads_the_new_batches(project, warehouse)
+
+
+def _timeline_test_reads_the_recomputed_rows(warehouse: Path, test_sql: str, work: Path) -> None:
+    """The changed build's uniqueness test of a timeline (its SQL as run) passes, catches a
+    duplicate of a row the build recomputed (from the entity's ``from_at`` on) and does not
+    read the rows before ``from_at``, which no build since the last full one rewrote."""
+    import duckdb
+
+    work.mkdir()
+    copy = work / "warehouse.duckdb"  # same name: the test SQL says "warehouse"
+    shutil.copyfile(warehouse, copy)
+    timeline, plan = "features.feat_cust_open_ar__v1", "features.feat_cust_open_ar__v1__plan"
+    duplicate = (
+        f"insert into {timeline} select t.* from {timeline} as t"
+        f" inner join {plan} as p on p.entity_key = t.entity_key"
+        " where t.valid_from {} p.from_at order by t.entity_key, t.valid_from limit 1"
+    )
+    con = duckdb.connect(str(copy))
+    try:
+        assert con.execute(test_sql).fetchone()[0] == 0
+        assert con.execute(duplicate.format("<")).fetchone() == (1,)  # an old row: not read
+        assert con.execute(test_sql).fetchone()[0] == 0
+        assert con.execute(duplicate.format(">=")).fetchone() == (1,)  # recomputed: caught
+        assert con.execute(test_sql).fetchone()[0] == 1
+    finally:
+        con.close()
 
 
 def _tie_out_reads_the_new_batches(project: Path, warehouse: Path) -> None:

@@ -10,8 +10,10 @@
       after that id, the rows landed since the last build;
     - unique: every row whose value is also the value of such a row (a new row colliding with
       an old one is caught; old rows were tested by an earlier build);
-    - erpml_unique_combination on a feature timeline: the entities its build recomputed (the
-      timeline's `__plan`; the rows of other entities are the rows an earlier build tested);
+    - erpml_unique_combination on a feature timeline: the rows its build recomputed (the
+      timeline's `__plan`: of each planned entity the rows from its `from_at` on, the only
+      ones deleted and inserted; a duplicate (entity, valid_from) needs a new row, and both rows
+      then start at or after `from_at`; the other rows are the rows an earlier build tested);
     - anything else (relationships, other erpml_unique_combination, singular tests): all rows.
 
     Without the variable (plain `dbt build`, `erpml build`) every test reads every row. The
@@ -40,10 +42,13 @@
     {%- set column = ((parent.get('config') or {}).get('meta') or {}).get('erpml_batch_column') -%}
     {%- if from_batch and (parent.get('config') or {}).get('materialized') == 'feature_timeline'
           and test.get('name') == 'erpml_unique_combination' -%}
-        {#- the entities the timeline's last build recomputed (all: a NULL entity) -#}
+        {#- the rows the timeline's last build recomputed: of each planned entity those from its
+            `from_at` on (all of them when NULL; every row when the plan's entity is NULL) -#}
         {%- set plan = erpml.feature_timeline_plan(relation) -%}
-        {{ return('entity_key in (select entity_key from ' ~ plan ~ ') or exists (select 1 from '
-                  ~ plan ~ ' where entity_key is null)') }}
+        {%- set row = relation.identifier -%}
+        {{ return('exists (select 1 from ' ~ plan ~ ' where entity_key is null) or exists (select 1 from '
+                  ~ plan ~ ' as erpml_plan where erpml_plan.entity_key = ' ~ row ~ '.entity_key'
+                  ~ ' and (erpml_plan.from_at is null or ' ~ row ~ '.valid_from >= erpml_plan.from_at))') }}
     {%- endif -%}
     {%- if not from_batch or not column -%}
         {{ return('') }}
