@@ -36,7 +36,7 @@ renamed as (
         trim(source."SDLITM") as item_code,
         trim(source."SDNXTR") as next_status,
         trim(source."SDLTTR") as last_status,
-        {{ erpml.jde_udc_description('40', 'AT', 'source."SDLTTR"') }} as last_status_description,
+        last_statuses.description as last_status_description,
         trim(source."SDLTTR") = '980' as is_cancelled,
         {{ erpml.jde_code('source."SDUOM"') }} as unit_of_measure,
         {{ erpml.jde_dd_decimals('source."SDUORG"', 'quantity') }} as quantity,
@@ -64,6 +64,7 @@ renamed as (
     left join currencies on currencies.currency_code = companies.currency_code
     left join currencies as transaction_currencies
         on transaction_currencies.currency_code = {{ erpml.jde_code('source."SDCRCD"') }}
+    {{ erpml.jde_udc_join('40', 'AT', 'source."SDLTTR"', 'last_statuses') }}
 ),
 
 final as (

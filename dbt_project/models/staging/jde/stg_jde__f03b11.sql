@@ -23,7 +23,7 @@ renamed as (
         {{ erpml.jde_julian_to_date('source."RPDGJ"') }} as gl_date,
         {{ erpml.jde_julian_to_date('source."RPJCL"') }} as closed_date,
         trim(source."RPPST") as pay_status,
-        {{ erpml.jde_udc_description('00', 'PS', 'source."RPPST"') }} as pay_status_description,
+        pay_statuses.description as pay_status_description,
         {{ erpml.jde_code('source."RPPTC"') }} as payment_terms,
         trim(source."RPBCRC") as currency_code,
         {{ erpml.jde_currency_amount('source."RPAG"', 'currencies.currency_decimals',
@@ -36,6 +36,7 @@ renamed as (
         source._erpml_extracted_at
     from source
     left join currencies on currencies.currency_code = trim(source."RPBCRC")
+    {{ erpml.jde_udc_join('00', 'PS', 'source."RPPST"', 'pay_statuses') }}
 ),
 
 final as (
