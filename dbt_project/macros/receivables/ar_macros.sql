@@ -154,3 +154,45 @@
         delete from {{ this }} where source_table = '{{ source_table }}' and _source_id in ({{ touched }})
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The CTEs `ns_transactions` (the NetSuite transactions of `transaction_type`, CustInvc or
+    VendBill) and `ns_main_lines` (their main lines, line 0, with the primary-book accounting
+    line's amount, amount unpaid and batch) of the decoded AR and AP tables; when incremental,
+    only the transactions `ar_netsuite_touched_invoices` names (CTE `ns_touched`). Each CTE ends
+    with a comma.
+-#}
+{% macro ar_netsuite_documents(transaction_type) -%}
+{%- if is_incremental() %}
+ns_touched as (
+    {{ erpml.ar_netsuite_touched_invoices() }}
+),
+{%- endif %}
+
+ns_transactions as (
+    select * from {{ ref('stg_netsuite__transaction') }}
+    where transaction_type = '{{ transaction_type }}'
+    {%- if is_incremental() %}
+        and transaction_id in (select transaction_id from ns_touched)
+    {%- endif %}
+),
+
+ns_main_lines as (
+    select
+        tl.transaction_id,
+        tl.subsidiary_id,
+        tl.erpml_batch_id as line_batch_id,
+        tal.amount,
+        tal.amountunpaid,
+        tal.erpml_batch_id as accounting_batch_id
+    from {{ ref('stg_netsuite__transactionline') }} as tl
+    left join {{ ref('stg_netsuite__transactionaccountingline') }} as tal
+        on tal.transaction_id = tl.transaction_id
+        and tal.transaction_line_id = tl.transaction_line_id
+        and tal.accounting_book_id = 1
+    where tl.transaction_line_id = 0
+    {%- if is_incremental() %}
+        and tl.transaction_id in (select transaction_id from ns_touched)
+    {%- endif %}
+),
+{%- endmacro %}

@@ -105,39 +105,7 @@ vista as (
     where h.ar_trans_type = 'I'
 ),
 
-{%- if is_incremental() %}
-
-ns_touched as (
-    {{ erpml.ar_netsuite_touched_invoices() }}
-),
-{%- endif %}
-
-ns_transactions as (
-    select * from {{ ref('stg_netsuite__transaction') }}
-    where transaction_type = 'CustInvc'
-    {%- if is_incremental() %}
-        and transaction_id in (select transaction_id from ns_touched)
-    {%- endif %}
-),
-
-ns_main_lines as (
-    select
-        tl.transaction_id,
-        tl.subsidiary_id,
-        tl.erpml_batch_id as line_batch_id,
-        tal.amount,
-        tal.amountunpaid,
-        tal.erpml_batch_id as accounting_batch_id
-    from {{ ref('stg_netsuite__transactionline') }} as tl
-    left join {{ ref('stg_netsuite__transactionaccountingline') }} as tal
-        on tal.transaction_id = tl.transaction_id
-        and tal.transaction_line_id = tl.transaction_line_id
-        and tal.accounting_book_id = 1
-    where tl.transaction_line_id = 0
-    {%- if is_incremental() %}
-        and tl.transaction_id in (select transaction_id from ns_touched)
-    {%- endif %}
-),
+{{ erpml.ar_netsuite_documents('CustInvc') }}
 
 netsuite as (
     select
