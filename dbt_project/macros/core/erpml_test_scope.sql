@@ -23,10 +23,16 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set scope = erpml.erpml_test_scope(relation) if execute else '' -%}
+    {%- set rows = relation -%}
+    {%- if scope is mapping -%}
+        {#- a feature timeline's recomputed rows: a join with its plan, not a condition -#}
+        {%- set rows = '(' ~ scope.rows ~ ') as erpml_scoped' -%}
+        {%- set scope = '' -%}
+    {%- endif -%}
     {%- set conditions = [where, scope] | select | list -%}
-    {%- if conditions -%}
+    {%- if conditions or rows is string -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where ({{ conditions | join(') and (') }})) dbt_subquery
+            (select * from {{ rows }}{% if conditions %} where ({{ conditions | join(') and (') }}){% endif %}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
@@ -34,7 +40,8 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The scope condition of the test being run, or '' when it reads every row. -#}
+{#- The scope condition of the test being run, or '' when it reads every row; for a feature
+    timeline's uniqueness test a mapping whose `rows` is the SQL of the rows to read. -#}
 {% macro erpml_test_scope(relation) -%}
     {%- set from_batch = env_var('ERPML_TEST_FROM_BATCH', '') -%}
     {%- set test = model.get('test_metadata') or {} -%}
@@ -44,11 +51,16 @@
           and test.get('name') == 'erpml_unique_combination' -%}
         {#- the rows the timeline's last build recomputed: of each planned entity those from its
             `from_at` on (all of them when NULL; every row when the plan's entity is NULL) -#}
+        {#- a hash join on the plan's entity with the from_at bound as its residual (a correlated
+            EXISTS was decorrelated by DuckDB into a far slower plan); the plan's entities are
+            unique, and a plan with a NULL entity (a full build) has that one row only -#}
         {%- set plan = erpml.feature_timeline_plan(relation) -%}
-        {%- set row = relation.identifier -%}
-        {{ return('exists (select 1 from ' ~ plan ~ ' where entity_key is null) or exists (select 1 from '
-                  ~ plan ~ ' as erpml_plan where erpml_plan.entity_key = ' ~ row ~ '.entity_key'
-                  ~ ' and (erpml_plan.from_at is null or ' ~ row ~ '.valid_from >= erpml_plan.from_at))') }}
+        {{ return({'rows':
+            'select timeline.* from ' ~ relation ~ ' as timeline inner join ' ~ plan ~ ' as erpml_plan'
+            ~ ' on erpml_plan.entity_key = timeline.entity_key'
+            ~ ' and (erpml_plan.from_at is null or timeline.valid_from >= erpml_plan.from_at)'
+            ~ ' union all select * from ' ~ relation
+            ~ ' where exists (select 1 from ' ~ plan ~ ' where entity_key is null)'}) }}
     {%- endif -%}
     {%- if not from_batch or not column -%}
         {{ return('') }}
