@@ -12,11 +12,12 @@ renamed as (
         {{ erpml.jde_code('"IMGLPT"') }} as gl_class,
         {{ erpml.jde_code('"IMUOM1"') }} as primary_unit_of_measure,
         {{ erpml.jde_code('"IMSRP1"') }} as sales_category_code_1,
-        {{ erpml.jde_udc_description('41', 'S1', '"IMSRP1"') }} as sales_category_code_1_description,
+        sales_categories.description as sales_category_code_1_description,
         {{ erpml.jde_timestamp('"IMUPMJ"', '"IMTDAY"') }} as known_at,
-        _erpml_batch_id,
-        _erpml_extracted_at
+        source._erpml_batch_id,
+        source._erpml_extracted_at
     from source
+    {{ erpml.jde_udc_join('41', 'S1', 'source."IMSRP1"', 'sales_categories') }}
 ),
 
 final as (
