@@ -218,6 +218,20 @@ def _payments(wh: Warehouse) -> list[tuple[str, ...]]:
     return sorted(tuple(str(v) for v in row) for row in rows)
 
 
+def _settled_state(wh: Warehouse) -> list[tuple[str, ...]]:
+    table = "intermediate.int_receivables__invoices_state"
+    return sorted(tuple(map(str, r)) for r in wh.query(f"select * from {table}"))
+
+
+def _items(wh: Warehouse) -> list[tuple[str, str]]:
+    """(invoice_key, applied_amount, paid_date) of every item of the state table."""
+    rows = wh.query(
+        "select invoice_key, cast(applied_amount as varchar) || '/' || coalesce("
+        "cast(paid_date as varchar), '') from intermediate.int_receivables__invoices_state"
+    )
+    return [(str(k), str(v)) for k, v in rows]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_receivables_marts(
     landed: Landed,
@@ -259,6 +273,7 @@ def test_receivables_marts(
 
     # Advance the sources, re-extract, build incrementally: the aging ties to the new golden.
     before, decoded_before = _payments(wh), _decoded_invoices(wh)
+    items_before = dict(_items(wh))
     advance(
         list(AR_ERPS), f"sqlite:///{wh.sources.resolve()}/{{erp}}.db", ADVANCE_TO, out=wh.fixtures
     )
@@ -278,6 +293,24 @@ def test_receivables_marts(
     assert _payments(wh) == incremental
     wh.dbt(monkeypatch, "build", "--select", "int_receivables__invoices_decoded", "--full-refresh")
     assert _decoded_invoices(wh) == decoded_rows
+
+    # The settled items merged by fingerprint equal settling every item again; the items the
+    # advance paid (a payment newer than the first build) were settled again.
+    state, items = _settled_state(wh), _items(wh)
+    assert any(r[1] != items_before.get(r[0]) for r in items), "no item changed"
+    # (PostgreSQL: the full refreshes drop the views over the tables they replace, cascading)
+    again = ("int_receivables__invoices_unioned", "int_receivables__invoices_state+")
+    wh.dbt(monkeypatch, "build", "--select", *again, "--full-refresh")
+    assert _settled_state(wh) == state
+
+    # fct_ar_invoice is a view: its contract's not_null constraints are checked by a test.
+    wh.execute(
+        "update intermediate.int_receivables__invoices_state set customer_id = null"
+        " where invoice_key = (select min(invoice_key) from intermediate.int_receivables__invoices_state)"
+    )
+    with pytest.raises(AssertionError, match="erpml_contract_not_null_fct_ar_invoice_v2"):
+        wh.dbt(monkeypatch, "test", "--select", "test_name:erpml_contract_not_null")
+    wh.dbt(monkeypatch, "build", "--select", *again, "--full-refresh")
 
     # Bad input: a foreign-currency JDE invoice is never converted by a guessed rate. The row
     # lands again (a new batch); decoding it, as building fct_ar_invoice does, fails with one

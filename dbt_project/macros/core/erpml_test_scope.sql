@@ -74,3 +74,16 @@
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
+
+{#- The columns of the tested model (the test's attached node) with a not_null constraint. -#}
+{% macro erpml_contract_not_null_columns() -%}
+    {%- set parent = graph.nodes.get(model.get('attached_node') or '', {}) -%}
+    {%- set found = [] -%}
+    {%- for name, column in (parent.get('columns') or {}).items() -%}
+        {%- for constraint in column.get('constraints') or []
+              if constraint.get('type') == 'not_null' -%}
+            {%- do found.append(name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{- return(found) -}}
+{%- endmacro %}

@@ -196,3 +196,16 @@ ns_main_lines as (
     {%- endif %}
 ),
 {%- endmacro %}
+
+{#-
+    The pre-hook of int_receivables__invoices_state: delete the items that are no longer
+    decoded (their landing row was deleted or no longer qualifies as an AR item).
+-#}
+{% macro ar_delete_gone_invoices(decoded) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as s
+        where not exists (select 1 from {{ decoded }} as d where d.invoice_key = s.invoice_key)
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -3,8 +3,8 @@
     The same rows as v2, selected from it rather than computed again: `invoice_number` (v2:
     `document_number`), `days_late` as bigint (v2: integer) and without `aging_bucket`.
     A view over v2: its consumers read v2's rows through v1's contract (names and types, which
-    dbt checks on views too), and a build does not copy every invoice a second time; v2's
-    table enforces the not_null constraints of the rows v1 shows.
+    dbt checks on views too), and a build does not copy every invoice a second time; the
+    `erpml_contract_not_null` tests check the not_null constraints of both versions.
 -#}
 {{ config(materialized='view') }}
 with invoices as (

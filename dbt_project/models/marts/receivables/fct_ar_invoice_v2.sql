@@ -4,7 +4,12 @@
     v2 renames v1's `invoice_number` to `document_number` (JDE credit memos and other document
     types are documents, not invoices), retypes `days_late` from bigint to integer and adds
     `aging_bucket`.
+
+    A view: its as-of columns move with every extraction (see int_receivables__invoices_settled);
+    dbt checks the contract's names and types on it, and the `erpml_contract_not_null` test its
+    not_null constraints (no database enforces constraints on a view).
 -#}
+{{ config(materialized='view') }}
 with settled as (
     select * from {{ ref('int_receivables__invoices_settled') }}
 ),
