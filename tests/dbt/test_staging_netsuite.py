@@ -52,11 +52,14 @@ def test_netsuite_staging_ties_to_golden(
     assert samples
     assert {r["id"]: labels[r["id"]] for r in samples} == {r["id"]: r["decoded"] for r in samples}
 
-    # 'T'/'F' decode to booleans; every accounting line knows when it became known.
+    # 'T'/'F' decode to booleans; every accounting line knows when it became known (through
+    # its transaction line: the accounting line has no audit column of its own).
     flags = query(
-        "select count(*), sum(case when is_posting then 1 else 0 end),"
-        " sum(case when known_at is null then 1 else 0 end)"
-        " from staging.stg_netsuite__transactionaccountingline"
+        "select count(*), sum(case when a.is_posting then 1 else 0 end),"
+        " sum(case when l.known_at is null then 1 else 0 end)"
+        " from staging.stg_netsuite__transactionaccountingline as a"
+        " left join staging.stg_netsuite__transactionline as l"
+        " on l.transaction_id = a.transaction_id and l.transaction_line_id = a.transaction_line_id"
     )
     total, posting, unknown = flags[0]
     assert total > 0 and 0 < posting <= total and unknown == 0

@@ -126,6 +126,25 @@ ns_periods as (
     where source_system = 'netsuite'
 ),
 
+{%- if is_incremental() %}
+{%- set ns_watermark = erpml.erpml_watermark('transactionaccountingline') %}
+
+ns_touched as (
+    {#- the transactions with a landed row (new, changed or deleted) newer than the watermark in
+        any of the three tables; read from the landing, filtered in the scans. They narrow the
+        join below before its exact condition (greatest of the three batches) is applied. -#}
+    select "transaction" as transaction_id
+    from {{ source('netsuite', 'transactionaccountingline') }}
+    where "_erpml_batch_id" > {{ ns_watermark }}
+    union
+    select "transaction" from {{ source('netsuite', 'transactionline') }}
+    where "_erpml_batch_id" > {{ ns_watermark }}
+    union
+    select "id" from {{ source('netsuite', 'transaction') }}
+    where "_erpml_batch_id" > {{ ns_watermark }}
+),
+{%- endif %}
+
 netsuite as (
     select
         {{ erpml.finance_netsuite_tal_key('l.subsidiary_id', 'a.transaction_id',
@@ -149,7 +168,7 @@ netsuite as (
         coalesce(sc.currency_code, 'currency id ' || coalesce(cast(s.currency_id as varchar), '<none>'))
             as company_currency_ref,
         a.amount as amount_company,
-        cast(a.known_at as timestamp) as known_at,
+        cast(l.known_at as timestamp) as known_at,
         cast(greatest(a.erpml_batch_id, l.erpml_batch_id, t.erpml_batch_id) as bigint) as _erpml_batch_id
     from {{ ref('stg_netsuite__transactionaccountingline') }} as a
     inner join {{ ref('stg_netsuite__accountingbook') }} as b
@@ -166,6 +185,11 @@ netsuite as (
     where a.is_posting
         and {{ erpml.erpml_after_watermark('transactionaccountingline',
             'greatest(a.erpml_batch_id, l.erpml_batch_id, t.erpml_batch_id)') }}
+    {%- if is_incremental() %}
+        and a.transaction_id in (select transaction_id from ns_touched)
+        and l.transaction_id in (select transaction_id from ns_touched)
+        and t.transaction_id in (select transaction_id from ns_touched)
+    {%- endif %}
 ),
 
 unioned as (

@@ -1,10 +1,13 @@
+{#-
+    stg_netsuite__transactionaccountingline: the accounting lines as landed, decoded. The table
+    has no audit column of its own: when a line became known is its transaction line's
+    linelastmodifieddate (stg_netsuite__transactionline.known_at), which every consumer joins
+    anyway; this view does not join the lines itself, so a consumer that reads only new
+    transactions does not hash every transaction line to decode them.
+-#}
 with source as (
     select * from {{ source('netsuite', 'transactionaccountingline') }}
     where not "_erpml_deleted"
-),
-
-lines as (
-    select * from {{ source('netsuite', 'transactionline') }}
 ),
 
 renamed as (
@@ -26,12 +29,8 @@ renamed as (
         source."overheadparentitem" as overheadparentitem,
         {{ netsuite_tf_to_bool('source."posting"') }} as is_posting,
         source."_erpml_batch_id" as erpml_batch_id,
-        source."_erpml_extracted_at" as erpml_extracted_at,
-        {{ netsuite_known_at('lines."linelastmodifieddate"') }} as known_at
+        source."_erpml_extracted_at" as erpml_extracted_at
     from source
-    left join lines
-        on source."transaction" = lines."transaction"
-        and source."transactionline" = lines."id"
 ),
 
 final as (
