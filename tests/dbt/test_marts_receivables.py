@@ -304,9 +304,10 @@ def test_receivables_marts(
     assert _settled_state(wh) == state
 
     # fct_ar_invoice is a view: its contract's not_null constraints are checked by a test.
+    state_table = "intermediate.int_receivables__invoices_state"
     wh.execute(
-        "update intermediate.int_receivables__invoices_state set customer_id = null"
-        " where invoice_key = (select min(invoice_key) from intermediate.int_receivables__invoices_state)"
+        f"update {state_table} set customer_id = null"
+        f" where invoice_key = (select min(invoice_key) from {state_table})"
     )
     with pytest.raises(AssertionError, match="erpml_contract_not_null_fct_ar_invoice_v2"):
         wh.dbt(monkeypatch, "test", "--select", "test_name:erpml_contract_not_null")
