@@ -179,6 +179,31 @@ def _tie_out_reads_the_new_batches(project: Path, warehouse: Path) -> None:
     compiled = next(project.parent.joinpath(".erpml", "dbt", "target", "run").rglob(
         "assert_gl_entry_keys_match_landing.sql"))  # fmt: skip
     assert f'"_erpml_batch_id" >= {batch}' in compiled.read_text()  # the new batch only
+    # a fact row of a new batch whose key no landing row reproduces: caught, then put back
+    con = duckdb.connect(str(warehouse))
+    try:
+        (key, old_batch) = con.execute(  # type: ignore[misc]
+            "select gl_entry_key, _erpml_batch_id from marts.fct_gl_entry"
+            " order by gl_entry_key limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.fct_gl_entry set gl_entry_key = ?, _erpml_batch_id = ?"
+            " where gl_entry_key = ?",
+            [key + "|bogus", batch, key],
+        )
+    finally:
+        con.close()
+    assert run(str(batch)) == "fail"
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "update marts.fct_gl_entry set gl_entry_key = ?, _erpml_batch_id = ?"
+            " where gl_entry_key = ?",
+            [key, old_batch, key + "|bogus"],
+        )
+    finally:
+        con.close()
+    assert run(str(batch)) == "pass"
     con = duckdb.connect(str(warehouse))
     try:
         con.execute(

@@ -43,13 +43,27 @@ with landing_keys as (
     {%- endif %}
 )
 
+{%- if from_batch %}
+{#- two reads instead of one left join, so that neither reads every fact row's columns: the
+    rows of the new batches (a filter the scan applies) and the rows whose key a new batch
+    deleted (a join whose few keys the scan filters by) -#}
+select f.source_table, f.gl_entry_key, f.company_id, f.document_number, f.line_number
+from {{ ref('fct_gl_entry') }} as f
+where f."_erpml_batch_id" >= {{ from_batch | int }}
+    and not exists (
+        select 1 from landing_keys as l
+        where l.source_table = f.source_table and l.gl_entry_key = f.gl_entry_key
+    )
+union all
+select f.source_table, f.gl_entry_key, f.company_id, f.document_number, f.line_number
+from {{ ref('fct_gl_entry') }} as f
+inner join landing_keys as l
+    on l.source_table = f.source_table and l.gl_entry_key = f.gl_entry_key
+where l.deleted
+{%- else %}
 select f.source_table, f.gl_entry_key, f.company_id, f.document_number, f.line_number
 from {{ ref('fct_gl_entry') }} as f
 left join landing_keys as l
     on l.source_table = f.source_table and l.gl_entry_key = f.gl_entry_key
-where l.deleted
-{%- if from_batch %}
-    or (l.gl_entry_key is null and f."_erpml_batch_id" >= {{ from_batch | int }})
-{%- else %}
-    or l.gl_entry_key is null
+where l.deleted or l.gl_entry_key is null
 {%- endif %}
