@@ -153,7 +153,8 @@ def _timeline_test_reads_the_recomputed_rows(warehouse: Path, test_sql: str, wor
 def _tie_out_reads_the_new_batches(project: Path, warehouse: Path) -> None:
     """The GL key tie-out, scoped to the new batches as in a changed build, passes on the
     built warehouse, reads only the new batch, and catches a fact row whose landing row a new
-    batch deleted (a tombstone the fact did not apply), as the unscoped test does."""
+    batch deleted (a tombstone the fact did not apply), as the unscoped test does, and a fact
+    row of a new batch whose key the landing-side macro does not reproduce."""
     import duckdb
 
     from mlops.build import BuildOptions, _dbt_args, _invoke, _release_duckdb, warehouse_env
@@ -170,48 +171,33 @@ def _tie_out_reads_the_new_batches(project: Path, warehouse: Path) -> None:
         _release_duckdb()
         return results[0].status
 
-    con = duckdb.connect(str(warehouse))
-    try:
-        batch = con.execute('select max(_erpml_batch_id) + 1 from jde."F0911"').fetchone()[0]  # type: ignore[index]
-    finally:
-        con.close()
+    def sql(statement: str, *params: object) -> tuple[object, ...] | None:
+        con = duckdb.connect(str(warehouse))
+        try:
+            return con.execute(statement, list(params)).fetchone()
+        finally:
+            con.close()
+
+    (batch,) = sql('select max(_erpml_batch_id) + 1 from jde."F0911"') or (None,)
     assert run(str(batch)) == "pass"
     compiled = next(project.parent.joinpath(".erpml", "dbt", "target", "run").rglob(
         "assert_gl_entry_keys_match_landing.sql"))  # fmt: skip
     assert f'"_erpml_batch_id" >= {batch}' in compiled.read_text()  # the new batch only
     # a fact row of a new batch whose key no landing row reproduces: caught, then put back
-    con = duckdb.connect(str(warehouse))
-    try:
-        (key, old_batch) = con.execute(  # type: ignore[misc]
-            "select gl_entry_key, _erpml_batch_id from marts.fct_gl_entry"
-            " order by gl_entry_key limit 1"
-        ).fetchone()
-        con.execute(
-            "update marts.fct_gl_entry set gl_entry_key = ?, _erpml_batch_id = ?"
-            " where gl_entry_key = ?",
-            [key + "|bogus", batch, key],
-        )
-    finally:
-        con.close()
+    rekey = (
+        "update marts.fct_gl_entry set gl_entry_key = ?, _erpml_batch_id = ? where gl_entry_key = ?"
+    )
+    (key, old_batch) = sql(
+        "select gl_entry_key, _erpml_batch_id from marts.fct_gl_entry order by 1 limit 1"
+    ) or (None, None)
+    sql(rekey, f"{key}|bogus", batch, key)
     assert run(str(batch)) == "fail"
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(
-            "update marts.fct_gl_entry set gl_entry_key = ?, _erpml_batch_id = ?"
-            " where gl_entry_key = ?",
-            [key, old_batch, key + "|bogus"],
-        )
-    finally:
-        con.close()
+    sql(rekey, key, old_batch, f"{key}|bogus")
     assert run(str(batch)) == "pass"
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(
-            'update jde."F0911" set "_erpml_deleted" = true, "_erpml_batch_id" = ?'
-            ' where rowid = (select min(rowid) from jde."F0911" where not "_erpml_deleted")',
-            [batch],
-        )
-    finally:
-        con.close()
+    sql(
+        'update jde."F0911" set "_erpml_deleted" = true, "_erpml_batch_id" = ?'
+        ' where rowid = (select min(rowid) from jde."F0911" where not "_erpml_deleted")',
+        batch,
+    )
     assert run(str(batch)) == "fail"
     assert run("") == "fail"  # every row: the same failure
