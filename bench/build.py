@@ -97,21 +97,20 @@ def node_times(home: Path, since: int) -> dict[str, Any]:
         fh.seek(since)
         text = fh.read().decode(errors="replace")
     models: dict[str, float] = {}
-    tests, test_seconds = 0, 0.0
+    tests: dict[str, float] = {}
     for match in NODE_LINE.finditer(text):
         if match["model"]:
             models[match["model"]] = float(match["seconds"])
         else:
-            tests += 1
-            test_seconds += float(match["seconds"])
-    slowest = sorted(models.items(), key=lambda kv: -kv[1])[:12]
+            tests[match["test"]] = float(match["seconds"])
     return {
         "models": len(models),
         "model_seconds": round(sum(models.values()), 1),
-        "tests": tests,
-        "test_seconds": round(test_seconds, 1),
+        "tests": len(tests),
+        "test_seconds": round(sum(tests.values()), 1),
         "fct_gl_balance": models.get("marts.fct_gl_balance"),
-        "slowest_models": dict(slowest),
+        "slowest_models": dict(sorted(models.items(), key=lambda kv: -kv[1])[:14]),
+        "slowest_tests": dict(sorted(tests.items(), key=lambda kv: -kv[1])[:10]),
     }
 
 
