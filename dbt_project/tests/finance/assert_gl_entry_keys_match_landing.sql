@@ -26,12 +26,12 @@ with landing_keys as (
     where {{ landed_since }}
     union all
     select 'transactionaccountingline', {{ erpml.finance_netsuite_tal_key(
-        erpml.finance_netsuite_tal_subsidiary('source'), 'source."transaction"',
+        'source."_erpml_line_subsidiary"', 'source."transaction"',
         'source."transactionline"', 'source."accountingbook"') }},
         source."_erpml_deleted"
-    from {{ source('netsuite', 'transactionaccountingline') }} as source
-    where {{ landed_since }}
-    {%- if from_batch %}
+    {%- set netsuite_since -%}
+        {{ landed_since }}
+        {%- if from_batch %}
         {#- a NetSuite fact row takes the latest batch of its line, header and accounting line -#}
         or source."transaction" in (
             select l."transaction" from {{ source('netsuite', 'transactionline') }} as l
@@ -40,7 +40,9 @@ with landing_keys as (
             select t."id" from {{ source('netsuite', 'transaction') }} as t
             where t."_erpml_batch_id" >= {{ from_batch | int }}
         )
-    {%- endif %}
+        {%- endif %}
+    {%- endset %}
+    from {{ erpml.finance_netsuite_tal_landed(netsuite_since) }} as source
 )
 
 {%- if from_batch %}

@@ -22,7 +22,7 @@
     pre_hook=[
         "{{ erpml.erpml_delete_tombstones('gl_entry_key', source('jde', 'F0911'), 'F0911', erpml.finance_jde_f0911_key('source')) }}",
         "{{ erpml.erpml_delete_tombstones('gl_entry_key', source('vista', 'bGLDT'), 'bGLDT', erpml.finance_vista_bgldt_key('source.\"GLCo\"', erpml.vista_month('source.\"Mth\"'), 'source.\"GLTrans\"')) }}",
-        "{{ erpml.erpml_delete_tombstones('gl_entry_key', source('netsuite', 'transactionaccountingline'), 'transactionaccountingline', erpml.finance_netsuite_tal_key(erpml.finance_netsuite_tal_subsidiary('source'), 'source.\"transaction\"', 'source.\"transactionline\"', 'source.\"accountingbook\"')) }}",
+        "{{ erpml.erpml_delete_tombstones('gl_entry_key', erpml.finance_netsuite_tal_landed(), 'transactionaccountingline', erpml.finance_netsuite_tal_key('source.\"_erpml_line_subsidiary\"', 'source.\"transaction\"', 'source.\"transactionline\"', 'source.\"accountingbook\"')) }}",
     ],
 ) }}
 -- depends_on: {{ source('jde', 'F0911') }}
