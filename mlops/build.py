@@ -60,10 +60,13 @@ class BuildOptions:
 # A changed build leaves out what new landing rows cannot change: the staging and intermediate
 # views, unit tests (logic) and seeds. Views among the marts (fct_ar_invoice) are recreated (a
 # few milliseconds each) so that their tests and the tie-outs reading them run: dbt leaves out
-# the tests of an excluded model. It writes no JSON artifacts (manifest, run results).
+# the tests of an excluded model. Models tagged `erpml_projection` (fct_ar_invoice v1: v2's rows
+# renamed) are left out with their tests: their source's tests cover their rows. It writes no
+# JSON artifacts (manifest, run results).
 CHANGED_EXCLUDE = (
     "config.materialized:view,path:models/staging",
     "config.materialized:view,path:models/intermediate",
+    "tag:erpml_projection",
     "resource_type:unit_test",
     "resource_type:seed",
 )
