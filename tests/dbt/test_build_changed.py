@@ -11,12 +11,13 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 from click.testing import CliRunner, Result
 
 from mlops.cli.main import cli
-from tests.dbt.conftest import ERPS, Landed, duck_query
+from tests.dbt.conftest import ERPS, Landed, duck_query, pg_query
 
 ADVANCE_TO = date(2026, 7, 14)  # two weeks after the fixtures' as-of date
 
@@ -201,3 +202,42 @@ def _tie_out_reads_the_new_batches(project: Path, warehouse: Path) -> None:
     )
     assert run(str(batch)) == "fail"
     assert run("") == "fail"  # every row: the same failure
+
+
+def test_changed_build_on_postgres_keeps_the_views(
+    landed: Landed, tmp_path: Path, database_factory: Any
+) -> None:
+    """On PostgreSQL, dbt replaces a table by dropping the old one with CASCADE, which drops
+    the views over it: a changed build that rebuilds `int_receivables__as_of` must recreate the
+    views that read it (settled AR items, fct_ar_invoice v1 and v2, the AR aging)."""
+    from connectors import extract
+    from connectors.config import Sources
+    from fixtures.run import advance
+    from mlops.cli.demo import demo_project
+
+    shutil.copytree(landed.home / "sources", tmp_path / "sources")
+    shutil.copytree(landed.home / "fixtures", tmp_path / "fixtures")
+    url = database_factory("postgresql")
+    config = dict(demo_project(tmp_path), warehouse={"kind": "postgres", "url": url})
+    project = tmp_path / "erpml.yml"
+    project.write_text(yaml.safe_dump(config, sort_keys=False))
+    outcomes = extract(Sources.model_validate(config))
+    assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes if o.error]
+    _build(project)
+
+    advance(list(ERPS), f"sqlite:///{tmp_path / 'sources'}/{{erp}}.db", ADVANCE_TO,
+            out=tmp_path / "fixtures")  # fmt: skip
+    outcomes = extract(Sources.model_validate(config))
+    assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes if o.error]
+    changed = _build(project, "--changed")
+    assert "changed build:" in changed.output
+    assert "int_receivables__as_of" in changed.output  # a table the views read, rebuilt
+    for view in (
+        "intermediate.int_receivables__invoices_settled",
+        "marts.fct_ar_invoice_v2",
+        "marts.fct_ar_invoice_v1",
+        "intermediate.int_receivables__aging_month_end",
+    ):
+        assert pg_query(url, f"select count(*) from {view}")[0][0] > 0, view
+    (as_of,) = pg_query(url, "select max(as_of_date) from marts.fct_ar_invoice_v2")[0]
+    assert str(as_of)[:7] == ADVANCE_TO.isoformat()[:7]

@@ -32,7 +32,7 @@ with landing_keys as (
     {%- set netsuite_since -%}
         {{ landed_since }}
         {%- if from_batch %}
-        {#- a NetSuite fact row takes the latest batch of its line, header and accounting line -#}
+        {#- a NetSuite fact row takes the latest batch of its line, header and accounting line #}
         or source."transaction" in (
             select l."transaction" from {{ source('netsuite', 'transactionline') }} as l
             where l."_erpml_batch_id" >= {{ from_batch | int }}
