@@ -53,7 +53,12 @@ payments_all as (
 ),
 
 prints_all as (
-    select invoice_key, count(*) as n, sum(application_hash) as h
+    {#- per item: its fingerprint and its applied total, in one aggregate -#}
+    select
+        invoice_key,
+        count(*) as n,
+        sum(application_hash) as h,
+        sum(applied_amount) as applied_amount
     from payments_all
     group by invoice_key
 ),
@@ -99,14 +104,11 @@ running as (
     select
         d.invoice_key,
         d.payment_date,
+        d.applied_amount,
         i.gross_amount - sum(d.applied_amount) over (
             partition by d.invoice_key order by d.payment_date
             rows between unbounded preceding and current row
-        ) as open_after,
-        i.gross_amount - sum(d.applied_amount) over (
-            partition by d.invoice_key order by d.payment_date
-            rows between unbounded preceding and current row
-        ) + d.applied_amount as open_before
+        ) as open_after
     from daily as d
     inner join invoices as i on i.invoice_key = d.invoice_key
 ),
@@ -114,29 +116,24 @@ running as (
 applied as (
     select
         invoice_key,
-        max(case when open_after = 0 and open_before <> 0 then payment_date end) as zero_date,
+        {#- the open amount went from not zero (before the day's applications) to zero -#}
+        max(case when open_after = 0 and open_after + applied_amount <> 0 then payment_date end)
+            as zero_date,
         max(payment_date) as last_payment_date
     from running
-    group by invoice_key
-),
-
-totals as (
-    select invoice_key, sum(applied_amount) as applied_amount
-    from payments
     group by invoice_key
 ),
 
 settled as (
     select
         i.*,
-        coalesce(t.applied_amount, 0) as applied_amount,
-        i.gross_amount - coalesce(t.applied_amount, 0) as open_amount,
+        coalesce(f.applied_amount, 0) as applied_amount,
+        i.gross_amount - coalesce(f.applied_amount, 0) as open_amount,
         coalesce(f.n, 0) as application_count,
         coalesce(f.h, 0) as payments_hash,
         a.zero_date,
         a.last_payment_date
     from invoices as i
-    left join totals as t on t.invoice_key = i.invoice_key
     left join applied as a on a.invoice_key = i.invoice_key
     left join prints as f on f.invoice_key = i.invoice_key
 ),
