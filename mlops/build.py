@@ -10,8 +10,9 @@ callbacks. DuckDB allows one writing process per file: never build while ``erpml
 extracted since the last complete build can change (:mod:`mlops.build_state`): the tables and
 incremental models downstream of the landing tables those batches touched, their tests over
 the new batches where that is sound (``macros/core/erpml_test_scope.sql``) and the tie-outs.
-Staging and intermediate views are not recreated: their definitions have not changed (the project
-checksum says so); views among the marts are, so that their tests run.
+On DuckDB, staging and intermediate views are not recreated: their definitions have not changed
+(the project checksum says so); views among the marts are, so that their tests run. On
+PostgreSQL all views downstream are (replacing a table drops the views over it).
 """
 
 from __future__ import annotations

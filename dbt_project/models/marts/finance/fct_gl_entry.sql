@@ -186,6 +186,7 @@ netsuite as (
         and {{ erpml.erpml_after_watermark('transactionaccountingline',
             'greatest(a.erpml_batch_id, l.erpml_batch_id, t.erpml_batch_id)') }}
     {%- if is_incremental() %}
+        {#- on each of the three joined tables, so that each scan is filtered by the semi-join #}
         and a.transaction_id in (select transaction_id from ns_touched)
         and l.transaction_id in (select transaction_id from ns_touched)
         and t.transaction_id in (select transaction_id from ns_touched)
