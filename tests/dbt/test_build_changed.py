@@ -59,7 +59,9 @@ def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
         con.close()
 
 
-def test_changed_build_equals_a_full_rebuild(landed: Landed, tmp_path: Path) -> None:
+def test_changed_build_equals_a_full_rebuild(
+    landed: Landed, tmp_path: Path, monkeypatch: Any
+) -> None:
     from connectors import extract
     from connectors.config import Sources
     from fixtures.run import advance
@@ -93,7 +95,14 @@ def test_changed_build_equals_a_full_rebuild(landed: Landed, tmp_path: Path) -> 
     )
     (rebuild / "erpml.yml").write_text(yaml.safe_dump(reference, sort_keys=False))
 
+    # DuckDB's log is checkpointed whenever no writer is open, beside the build's other work
+    # (at this scale the log stays small: every size counts)
+    from mlops import build
+
+    monkeypatch.setattr(build, "WAL_CHECKPOINT_BYTES", 0)
+    monkeypatch.setattr(build, "WAL_POLL_SECONDS", 0.05)
     changed = _build(project, "--changed")
+    assert build.CHECKPOINTS, "no checkpoint during the changed build"
     assert "changed build:" in changed.output
     assert "fct_gl_entry" in changed.output and "fct_gl_balance" in changed.output
     assert "stg_jde__f0911" not in changed.output  # views are not recreated
@@ -229,7 +238,14 @@ def test_changed_build_on_postgres_keeps_the_views(
             out=tmp_path / "fixtures")  # fmt: skip
     outcomes = extract(Sources.model_validate(config))
     assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes if o.error]
+    # DuckDB's log is checkpointed whenever no writer is open, beside the build's other work
+    # (at this scale the log stays small: every size counts)
+    from mlops import build
+
+    monkeypatch.setattr(build, "WAL_CHECKPOINT_BYTES", 0)
+    monkeypatch.setattr(build, "WAL_POLL_SECONDS", 0.05)
     changed = _build(project, "--changed")
+    assert build.CHECKPOINTS, "no checkpoint during the changed build"
     assert "changed build:" in changed.output
     assert "int_receivables__as_of" in changed.output  # a table the views read, rebuilt
     for view in (

@@ -12,14 +12,17 @@
     PostgreSQL, other adapters always build whole): the timeline and its state are built whole
     and swapped in.
 
-    Incremental build: the spans' fingerprints are compared with the state. An entity whose
-    months differ (new, changed or vanished mart rows) is planned from `from_at`, the last
-    change point of its stored timeline before the first month that differs (NULL: none, the
-    whole entity). A span that differs starts in or after that month, so every value and
-    change point before it is unchanged, and `from_at` is a change point before and after.
-    The planned entities' rows from `from_at` on are deleted, recomputed from the spans still
-    open at `from_at` and inserted; their state months are replaced. All in one transaction:
-    a failure leaves the timeline and its state as they were. So a build after a small
+    Incremental build: the spans' fingerprints, computed into `<name>__state_next`, are
+    compared with the state. An entity whose months differ (new, changed or vanished mart
+    rows) is planned from `from_at`, the last change point of its stored timeline before the
+    first month that differs (NULL: none, the whole entity). A span that differs starts in or
+    after that month, so every value and change point before it is unchanged, and `from_at` is
+    a change point before and after. The planned entities' rows from `from_at` on are deleted,
+    recomputed from the spans still open at `from_at` and inserted; the new fingerprints then
+    replace the state table (written whole by the query that computed them: merging them
+    would delete and insert most months of a long window's entities, and DuckDB logs every
+    deleted and every small inserted row until a checkpoint). All in one transaction: a
+    failure leaves the timeline and its state as they were. So a build after a small
     extraction recomputes the entities it touched, from the month it touched, and the result
     equals a full rebuild (`tests/dbt/test_feature_timeline_incremental.py`).
 
@@ -53,10 +56,11 @@
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {% if incremental %}
-    {%- set fingerprints = erpml.feature_timeline_companion(this, '__erpml_fp').identifier -%}
+    {#- the spans' fingerprints now: compared with the state, then put in its place -#}
+    {%- set next_state = erpml.feature_timeline_companion(this, '__state_next') -%}
     {% call statement('fingerprints') -%}
-      drop table if exists {{ fingerprints }};
-      create temporary table {{ fingerprints }} as ({{ erpml.feature_timeline_fingerprints(sql) }})
+      drop table if exists {{ next_state }};
+      create table {{ next_state }} as ({{ erpml.feature_timeline_fingerprints(sql) }})
     {%- endcall %}
     {% call statement('plan') -%}
       drop table if exists {{ plan }};
@@ -65,7 +69,7 @@
           select
             coalesce(new.entity_key, old.entity_key) as entity_key,
             min(coalesce(new.bucket, old.bucket)) as first_bucket
-          from {{ fingerprints }} as new
+          from {{ next_state }} as new
           full outer join {{ state_relation }} as old
             on old.entity_key = new.entity_key and old.bucket = new.bucket
           where new.n is distinct from old.n or new.h is distinct from old.h
@@ -90,13 +94,10 @@
         {{ erpml.feature_timeline_from(sql, aggregation, default_value, value_type, plan=plan) }}
       ) as recomputed
     {%- endcall %}
+    {{ adapter.drop_relation(state_relation) }}
+    {{ adapter.rename_relation(next_state, state_relation) }}
     {% call statement('state') -%}
-      delete from {{ state_relation }} as state using {{ plan }} as plan
-      where state.entity_key = plan.entity_key;
-      insert into {{ state_relation }} (entity_key, bucket, n, h)
-      select fp.entity_key, fp.bucket, fp.n, fp.h from {{ fingerprints }} as fp
-      where fp.entity_key in (select entity_key from {{ plan }});
-      drop table {{ fingerprints }}
+      comment on table {{ state_relation }} is '{{ logic }}'
     {%- endcall %}
   {% else %}
     {%- for relation, existing in [(target_relation, existing_relation), (state_relation, existing_state)] -%}
