@@ -308,8 +308,9 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
     in a changed build at scale 100) and all of it is checkpointed when the database is
     closed, after the last node, alone. A ``CHECKPOINT`` statement that finds a writer fails
     at once ("there are other write transactions active"); one that finds none runs beside the
-    readers, typically the tests after the last models, and commits wait for it. A thread
-    tries every ``WAL_POLL_SECONDS`` on its own cursor of the database dbt-duckdb opened.
+    readers, typically the tests after the last models. A thread tries every
+    ``WAL_POLL_SECONDS`` on its own cursor of the database dbt-duckdb opened. Any other error
+    stops it (logged): what is left is checkpointed at close, as before.
     """
     done: list[tuple[int, float]] = []
     if wal is None:
@@ -328,11 +329,13 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
                     size = wal.stat().st_size
                 except OSError:
                     continue  # no log yet
-                env = DuckDBConnectionManager._ENV
+                env: Any = DuckDBConnectionManager._ENV
                 database = getattr(env, "conn", None)
                 if size < WAL_CHECKPOINT_BYTES or database is None:
                     continue
-                cursor = cursor or database.cursor()
+                if cursor is None:
+                    with env.lock:  # as dbt-duckdb takes it to open its own cursors
+                        cursor = database.cursor()
                 start = time.perf_counter()
                 try:
                     cursor.execute("checkpoint")
