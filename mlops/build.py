@@ -313,6 +313,7 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
     stops it (logged): what is left is checkpointed at close, as before.
     """
     done: list[tuple[int, float]] = []
+    CHECKPOINTS.clear()
     if wal is None:
         yield done
         return
