@@ -298,10 +298,10 @@ def _event_fields(data: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, float]]]:
+def _checkpoints_between_writers(wal: Path | None) -> Iterator[None]:
     """While dbt runs on DuckDB: checkpoint the write-ahead log ``wal`` whenever it has grown
-    past ``WAL_CHECKPOINT_BYTES`` and no write transaction is open; yields the checkpoints
-    made (log bytes, seconds), also kept in ``CHECKPOINTS``.
+    past ``WAL_CHECKPOINT_BYTES`` and no write transaction is open; the checkpoints made (log
+    bytes, seconds) are kept in ``CHECKPOINTS``.
 
     DuckDB checkpoints by itself only when a commit finds no other write transaction; with
     several dbt threads there nearly always is one, so the log grows through a build (216 MB
@@ -312,10 +312,9 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
     ``WAL_POLL_SECONDS`` on its own cursor of the database dbt-duckdb opened. Any other error
     stops it (logged): what is left is checkpointed at close, as before.
     """
-    done: list[tuple[int, float]] = []
     CHECKPOINTS.clear()
     if wal is None:
-        yield done
+        yield
         return
     stop = threading.Event()
 
@@ -330,12 +329,14 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
                     size = wal.stat().st_size
                 except OSError:
                     continue  # no log yet
-                env: Any = DuckDBConnectionManager._ENV
-                database = getattr(env, "conn", None)
-                if size < WAL_CHECKPOINT_BYTES or database is None:
+                # dbt-duckdb's environment: its database and the lock it opens cursors under
+                # (none before dbt connects; another dbt-duckdb layout: it never checkpoints)
+                env = DuckDBConnectionManager._ENV
+                database, lock = getattr(env, "conn", None), getattr(env, "lock", None)
+                if size < WAL_CHECKPOINT_BYTES or database is None or lock is None:
                     continue
                 if cursor is None:
-                    with env.lock:  # as dbt-duckdb takes it to open its own cursors
+                    with lock:
                         cursor = database.cursor()
                 start = time.perf_counter()
                 try:
@@ -345,7 +346,7 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
                 except duckdb.Error as exc:  # left to the checkpoint at close
                     log.warning("no checkpoint during the build: %s", one_line(str(exc)))
                     return
-                done.append((size, time.perf_counter() - start))
+                CHECKPOINTS.append((size, time.perf_counter() - start))
         finally:
             if cursor is not None:
                 cursor.close()
@@ -353,17 +354,16 @@ def _checkpoints_between_writers(wal: Path | None) -> Iterator[list[tuple[int, f
     thread = threading.Thread(target=checkpoint, name="erpml-checkpoint", daemon=True)
     thread.start()
     try:
-        yield done
+        yield
     finally:
         stop.set()
         thread.join()
-        CHECKPOINTS[:] = done
-        if done:
+        if CHECKPOINTS:
             log.info(
                 "checkpointed the DuckDB log %d times during the build (%.0f MB, %.1f s)",
-                len(done),
-                sum(b for b, _ in done) / 2**20,
-                sum(s for _, s in done),
+                len(CHECKPOINTS),
+                sum(b for b, _ in CHECKPOINTS) / 2**20,
+                sum(s for _, s in CHECKPOINTS),
             )
 
 
