@@ -54,9 +54,9 @@ AS_OF = date(2026, 6, 30)
 def run(cmd: list[str], label: str) -> dict[str, Any]:
     """Run ``cmd`` in its own process: wall seconds and that process's peak RSS.
 
-    The page cache is written back first (``sync``, not timed): otherwise a step pays for the
-    gigabytes the step before it left dirty (the warehouse copied for the reference rebuild
-    was still being written back during the changed build timed after it).
+    The page cache is written back first (``sync``, not timed), so that a step does not share
+    the disk with the writeback of what the step before left dirty (the warehouse copied for
+    the reference rebuild, just before the changed build: 2.2 GB, flushed in 1.3 s at scale 100).
     """
     dirty, sync_start = dirty_mib(), time.perf_counter()
     os.sync()
