@@ -1,0 +1,128 @@
+"""Where a dbt invocation's SQL time went, from its ``dbt.log``.
+
+dbt logs every statement it runs (``On <node>: <sql>``) and, on the same thread, how long it
+took (``SQL status: OK in <s> seconds``). This reads the last invocation in the log (from its
+last ``Running with dbt=``) and sums the seconds per node, and for the feature timelines
+(``materialized='feature_timeline'``) per step of the materialization: the state compared
+(``fingerprints``: every span hashed; ``feed``: the rows a change feed names), the plan, the
+delete, the recomputation, the state replaced, comments and commits.
+
+Times are under dbt's threads, so contention inflates them; they compare with each other, not
+with the wall clock.
+
+    python bench/statements.py path/to/dbt.log [--top 15] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+_LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*\d\d:\d\d:\d\d\.\d+ \[\w+ *\] \[([^\]]+)\]: (.*)$")
+_ON = re.compile(r"^On ([^:]+): (.*)$")
+_STATUS = re.compile(r"^SQL status: .* in ([\d.]+) seconds$")
+
+# (step, a fragment only that step's SQL holds), first match wins
+_TIMELINE_STEPS = [
+    ("feed", '__touched" as'),
+    ("fingerprints", '__state_next" as'),
+    ("plan", '__plan" as'),
+    ("state", 'delete from "'),  # state rows of the touched keys (before the timeline delete)
+    ("delete", "using"),
+    ("recompute", "insert into"),
+    ("comment", "comment on"),
+    ("commit", "commit"),
+    ("whole", "create"),  # a full build: the timeline and its state created whole
+]
+
+
+def statements(log: Path) -> list[tuple[str, str, float]]:
+    """(node, sql, seconds) of every statement of the log's last invocation."""
+    text = log.read_text(errors="replace")
+    start = text.rfind("Running with dbt=")
+    if start < 0:
+        raise SystemExit(f"{log}: no dbt invocation in this log")
+    open_sql: dict[str, tuple[str, list[str]]] = {}
+    last_thread: str | None = None
+    out: list[tuple[str, str, float]] = []
+    for line in text[start:].splitlines():
+        m = _LINE.match(line)
+        if m is None:  # a continuation line of the last statement logged
+            if last_thread in open_sql:
+                open_sql[last_thread][1].append(line)
+            continue
+        thread, message = m.groups()
+        on = _ON.match(message)
+        if on is not None:
+            open_sql[thread] = (on.group(1), [on.group(2)])
+            last_thread = thread
+            continue
+        last_thread = None
+        status = _STATUS.match(message)
+        if status is not None and thread in open_sql:
+            node, sql = open_sql.pop(thread)
+            out.append((node, "\n".join(sql), float(status.group(1))))
+    return out
+
+
+def timeline_step(sql: str) -> str:
+    body = sql.lower()
+    for step, fragment in _TIMELINE_STEPS:
+        if step == "state":
+            if re.search(r'delete from "[^"]+"\."[^"]+"\."[^"]+__state"', sql):
+                return step
+            continue
+        if fragment.lower() in body:
+            return step
+    return "other"
+
+
+def summarize(log: Path) -> dict[str, object]:
+    per_node: dict[str, float] = defaultdict(float)
+    steps: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for node, sql, seconds in statements(log):
+        total += seconds
+        per_node[node] += seconds
+        if node.startswith("model.") and ".feat_" in node:
+            steps[timeline_step(sql)] += seconds
+    timelines = {n: s for n, s in per_node.items() if n.startswith("model.") and ".feat_" in n}
+    tests = sum(s for n, s in per_node.items() if n.startswith("test."))
+    return {
+        "sql_seconds": round(total, 2),
+        "tests_seconds": round(tests, 2),
+        "timelines": len(timelines),
+        "timelines_seconds": round(sum(timelines.values()), 2),
+        "timeline_steps": {k: round(v, 2) for k, v in sorted(steps.items(), key=lambda x: -x[1])},
+        "nodes": {k: round(v, 2) for k, v in sorted(per_node.items(), key=lambda x: -x[1])},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("log", type=Path)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="write the whole summary here")
+    args = parser.parse_args(argv)
+    if not args.log.is_file():
+        print(f"statements: {args.log}: no such log", file=sys.stderr)
+        return 2
+    summary = summarize(args.log)
+    print(
+        f"SQL {summary['sql_seconds']} s: {summary['timelines']} timelines"
+        f" {summary['timelines_seconds']} s, tests {summary['tests_seconds']} s"
+    )
+    print("timeline steps: " + ", ".join(f"{k} {v}" for k, v in summary["timeline_steps"].items()))  # type: ignore[attr-defined]
+    for node, seconds in list(summary["nodes"].items())[: args.top]:  # type: ignore[attr-defined]
+        print(f"{seconds:8.2f}  {node}")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
