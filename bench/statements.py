@@ -4,8 +4,8 @@ dbt logs every statement it runs (``On <node>: <sql>``) and, on the same thread,
 took (``SQL status: OK in <s> seconds``). This reads the last invocation in the log (from its
 last ``Running with dbt=``) and sums the seconds per node, and for the feature timelines
 (``materialized='feature_timeline'``) per step of the materialization: the state compared
-(``fingerprints``: every span hashed; ``feed``: the rows a change feed names), the plan, the
-delete, the recomputation, the state replaced, comments and commits.
+(``fingerprints``: every span hashed and grouped), the plan, the delete, the recomputation,
+comments and commits (``whole``: a timeline built whole).
 
 Times are under dbt's threads, so contention inflates them; they compare with each other, not
 with the wall clock.
@@ -26,17 +26,15 @@ _LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*\d\d:\d\d:\d\d\.\d+ \[\w+ *\] \[([^\]]+
 _ON = re.compile(r"^On ([^:]+): (.*)$")
 _STATUS = re.compile(r"^SQL status: .* in ([\d.]+) seconds$")
 
-# (step, a fragment only that step's SQL holds), first match wins
+# (step, pattern of the first statement of the SQL that is not a DROP), first match wins
 _TIMELINE_STEPS = [
-    ("feed", '__touched" as'),
-    ("fingerprints", '__state_next" as'),
-    ("plan", '__plan" as'),
-    ("state", 'delete from "'),  # state rows of the touched keys (before the timeline delete)
-    ("delete", "using"),
-    ("recompute", "insert into"),
-    ("comment", "comment on"),
-    ("commit", "commit"),
-    ("whole", "create"),  # a full build: the timeline and its state created whole
+    ("fingerprints", r'^create table \S+__state_next"'),
+    ("plan", r'^create table \S+__plan"'),
+    ("delete", r"^delete from "),
+    ("recompute", r"^insert into "),
+    ("comment", r"^comment on "),
+    ("commit", r"^commit"),
+    ("whole", r"^create "),  # a full build: the timeline and its state created whole
 ]
 
 
@@ -70,13 +68,17 @@ def statements(log: Path) -> list[tuple[str, str, float]]:
 
 
 def timeline_step(sql: str) -> str:
-    body = sql.lower()
-    for step, fragment in _TIMELINE_STEPS:
-        if step == "state":
-            if re.search(r'delete from "[^"]+"\."[^"]+"\."[^"]+__state"', sql):
-                return step
-            continue
-        if fragment.lower() in body:
+    body = re.sub(r"/\*.*?\*/", "", sql, flags=re.S)
+    first = next(
+        (
+            p.strip()
+            for p in body.split(";")
+            if p.strip() and not p.strip().lower().startswith("drop ")
+        ),
+        "",
+    )
+    for step, pattern in _TIMELINE_STEPS:
+        if re.match(pattern, first, flags=re.I):
             return step
     return "other"
 

@@ -267,38 +267,10 @@ class Warehouse:
         return dict(zip(names, results, strict=True))
 
 
-# The mart as an incremental model with a change log and a change feed: it rewrites the rows
-# of raw.events that differ from its own (delete+insert by id, logged) and deletes, logging
-# them, the ids no longer there. The feed leaves out `flag`: the timelines reading it compare
-# every row (the other path), the others only the logged rows.
-LOGGED_MART = """{{ config(
-    materialized='incremental', schema='marts', unique_key='id',
-    incremental_strategy='erpml_logged',
-    meta={'erpml_change_log': 'id',
-          'erpml_change_feed': {'key': 'id', 'logs': ['events'], 'not_covered': ['flag']}},
-    pre_hook=[
-        "{{ erpml.erpml_change_log_open() }}",
-        "{% if is_incremental() %}{{ erpml.erpml_logged_delete(
-            't.id not in (select id from raw.events)') }}{% else %}select 1{% endif %}",
-    ],
-) }}
-select * from raw.events
-{% if is_incremental() %}
-where id in (select id from (select * from raw.events except select * from {{ this }}) as new)
-{% endif %}
-"""
-FLAG_FEATURES = {"x_avg_90d", "flag_latest"}  # read `flag`: not through the feed
-
-
 def _project(
-    tmp: Path,
-    target: dict[str, Any],
-    features: list[dict[str, Any]],
-    full_side: bool = True,
-    mart: str = "table",
+    tmp: Path, target: dict[str, Any], features: list[dict[str, Any]], full_side: bool = True
 ) -> Path:
-    """The dbt project: the mart (a table, or ``LOGGED_MART``) and a model per feature (and
-    its full-rebuild twin)."""
+    """The dbt project: the mart and a model per feature (and its full-rebuild twin)."""
     from semantic_models.catalog import Catalog
     from semantic_models.compile import _feature_sql
     from semantic_models.schema import Entity, Feature
@@ -307,9 +279,7 @@ def _project(
     project = scratch_project(tmp, target, {"+materialized": "table"})
     (project / "models" / "features").mkdir()
     (project / "models" / "events.sql").write_text(
-        LOGGED_MART
-        if mart == "logged"
-        else "{{ config(materialized='table', schema='marts') }}\nselect * from raw.events\n"
+        "{{ config(materialized='table', schema='marts') }}\nselect * from raw.events\n"
     )
     thing = Entity(name="thing", version=1, owner="t", description="d", key="entity", mart="events")
     catalog = Catalog(entities={thing.ref: thing})
@@ -473,30 +443,17 @@ def _raw_table(wh: Warehouse) -> None:
     )
 
 
-@pytest.fixture(
-    params=[(engine, mart) for mart in ("table", "logged") for engine in ("duckdb", "postgres")],
-    ids=["duckdb", "postgres", "duckdb-feed", "postgres-feed"],
-)
+@pytest.fixture(params=["duckdb", "postgres"])
 def setup(
     request: pytest.FixtureRequest, tmp_path: Path, database_factory: Any
 ) -> Iterator[tuple[Warehouse, Path]]:
-    engine, mart = request.param
-    wh = Warehouse(engine, tmp_path, database_factory)
+    wh = Warehouse(request.param, tmp_path, database_factory)
     _raw_table(wh)
-    yield wh, _project(tmp_path, wh.target, FEATURES, mart=mart)
-
-
-def _feed_reads(project: Path) -> set[str]:
-    """The timelines whose last incremental run read the mart's change feed (their
-    ``__touched`` table in the run's log), when the mart has one."""
-    log = (project / "logs" / "dbt.log").read_text()
-    last = log[log.rindex("Running with dbt=") :]
-    return {n for n in NAMES if f'"feat_{n}__v1__touched"' in last}
+    yield wh, _project(tmp_path, wh.target, FEATURES)
 
 
 def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path]) -> None:
     wh, project = setup
-    logged = "erpml_logged" in (project / "models" / "events.sql").read_text()
     data = Data(seed=20261127)
     wh.write_raw(data.rows)
 
@@ -508,22 +465,8 @@ def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path])
         data.change(round_no)
         wh.write_raw(data.rows)
         tables = _round(wh, project, f"round {round_no}")
-        if logged:  # the feed was read, except by the timelines reading a column it leaves out
-            assert _feed_reads(project) == set(NAMES) - FLAG_FEATURES
         keys = {r[0] for r in tables["feat_x_sum_all__v1"]}
         assert f"n{round_no}" in keys, "the new entity has no timeline"
-    if logged:
-        # the mart rebuilt whole (its log restarts with a marker): the timelines cannot trust
-        # the log and compare every row; the run after reads the feed again
-        _dbt(project, "--full-refresh", "--select", "events", models=1)
-        data.change(5)
-        wh.write_raw(data.rows)
-        _round(wh, project, "after the mart's full refresh")
-        assert _feed_reads(project) == set()
-        data.change(6)
-        wh.write_raw(data.rows)
-        _round(wh, project, "round 6")
-        assert _feed_reads(project) == set(NAMES) - FLAG_FEATURES
 
     # Two edges of the state's months. (a) A row on a month boundary, the only one with a
     # change point there, is added, then deleted: the rebuild must start before that month,

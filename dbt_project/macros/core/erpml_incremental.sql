@@ -48,14 +48,14 @@
 {#-
     A pre-hook statement: delete the fact rows whose key is the key of a landing row flagged
     deleted after the watermark. `key_sql` computes the fact's key from the raw landing columns
-    (the same macro the staging model uses). A model with a change log logs the keys first.
+    (the same macro the staging model uses).
 -#}
 {% macro erpml_delete_tombstones(key_column, source_relation, source_table, key_sql) -%}
     {%- if is_incremental() -%}
-        {{ erpml.erpml_logged_delete(
-            "t.source_table = '" ~ source_table ~ "' and t." ~ key_column ~ " in (select "
-            ~ key_sql ~ " from " ~ source_relation ~ ' as source where "_erpml_deleted" and '
-            ~ '"_erpml_batch_id" > ' ~ erpml.erpml_watermark(source_table) ~ ')') }}
+        delete from {{ this }} where source_table = '{{ source_table }}' and {{ key_column }} in (
+            select {{ key_sql }} from {{ source_relation }} as source
+            where "_erpml_deleted" and "_erpml_batch_id" > {{ erpml.erpml_watermark(source_table) }}
+        )
     {%- else -%}
         select 1
     {%- endif -%}

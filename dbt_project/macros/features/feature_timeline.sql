@@ -15,8 +15,7 @@
 
     Built in two steps, so that a model can rebuild only what new mart rows change
     (materialization `feature_timeline`, next file):
-    - `feature_spans`: the mart rows as spans ([row_key,] entity_key, t_in, t_out, x; the row
-      key when the mart has a change feed, `feature_change_feed`); for sum, count and
+    - `feature_spans`: the mart rows as spans (entity_key, t_in, t_out, x); for sum, count and
       avg only the spans that count (x not null, t_out after t_in); for latest every known row,
       t_in = known_at and t_out = known_until;
     - `feature_timeline_from`: the timeline of those spans; with a `plan` (entity_key, from_at)
@@ -34,13 +33,8 @@
 {%- else -%}
 {%- set typed -%}cast({{ expression }} as {{ value_type }}){%- endset -%}
 {%- endif -%}
-{%- set feed = erpml.feature_change_feed() -%}
-{%- set row_key -%}{% if feed is not none %}row_key, {% endif %}{%- endset -%}
 with src as (
     select
-        {%- if feed is not none %}
-        cast({{ feed['key'] }} as varchar) as row_key,
-        {%- endif %}
         cast({{ key }} as varchar) as entity_key,
         cast({{ known_at }} as timestamp) as known_from,
         {% if known_until %}cast({{ known_until }} as timestamp){% else %}cast(null as timestamp){% endif %} as known_to,
@@ -52,11 +46,11 @@ with src as (
       and ({{ filter or 'true' }})
 )
 {%- if aggregation == 'latest' %}
-select {{ row_key }}entity_key, known_from as t_in, known_to as t_out, x from src
+select entity_key, known_from as t_in, known_to as t_out, x from src
 {%- else %},
 spans as (
     select
-        {{ row_key }}entity_key,
+        entity_key,
         x,
         case when event_at is not null and {{ shifted }} > known_from then {{ shifted }} else known_from end as t_in,
         {%- if window_days %}
@@ -70,7 +64,7 @@ spans as (
     from src
     where x is not null{% if window_days %} and event_at is not null{% endif %}
 )
-select {{ row_key }}entity_key, t_in, t_out, x from spans where t_out is null or t_out > t_in
+select entity_key, t_in, t_out, x from spans where t_out is null or t_out > t_in
 {%- endif %}
 {%- endmacro %}
 
@@ -181,20 +175,6 @@ from running
     and the first month, that new mart rows change. Two different multisets of spans give the
     same (count, sum) only by a hash collision (about 2^-64 per month that changed).
 -#}
-{#-
-    Per span (spans with a `row_key`: the mart reads through a change feed), its mart row's
-    key, entity, month (as above) and hash: what a later build compares for the rows the feed
-    names. The row key must be unique in the mart (one span per row).
--#}
-{% macro feature_timeline_rows(spans) -%}
-select
-    row_key,
-    entity_key,
-    date_trunc('month', least(t_in, coalesce(t_out, t_in))) as bucket,
-    {{ erpml.erpml_row_hash(['t_in', 't_out', 'x']) }} as h
-from ({{ spans }}) as spans
-{%- endmacro %}
-
 {% macro feature_timeline_fingerprints(spans) -%}
 select
     entity_key,

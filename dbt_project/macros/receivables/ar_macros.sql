@@ -203,8 +203,8 @@ ns_main_lines as (
 -#}
 {% macro ar_delete_gone_invoices(decoded) -%}
     {%- if is_incremental() -%}
-        {{ erpml.erpml_logged_delete(
-            'not exists (select 1 from ' ~ decoded ~ ' as d where d.invoice_key = t.invoice_key)') }}
+        delete from {{ this }} as s
+        where not exists (select 1 from {{ decoded }} as d where d.invoice_key = s.invoice_key)
     {%- else -%}
         select 1
     {%- endif -%}

@@ -20,19 +20,13 @@
     from the stored ones (new items included) and merges them by invoice_key; the pre-hook first
     deletes the items that are no longer in int_receivables__invoices_decoded. Two different
     inputs give the same fingerprint only by a hash collision (about 2^-64 per changed item).
-    The keys it deletes or writes go to its change log (macros/core/erpml_change_log.sql), which
-    fct_ar_invoice's change feed reads.
 -#}
 {{ config(
     materialized='incremental',
     unique_key='invoice_key',
-    incremental_strategy='erpml_logged',
-    meta={'erpml_change_log': 'invoice_key'},
+    incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook=[
-        "{{ erpml.erpml_change_log_open() }}",
-        "{{ erpml.ar_delete_gone_invoices(ref('int_receivables__invoices_decoded')) }}",
-    ],
+    pre_hook=["{{ erpml.ar_delete_gone_invoices(ref('int_receivables__invoices_decoded')) }}"],
 ) }}
 {%- set invoice_columns = [
     'invoice_key', 'source_system', 'company_key', 'company_id', 'customer_key', 'customer_id',

@@ -9,21 +9,14 @@
     incremental run the F42119 keys are this fact's F42119 rows and the new ones), and the
     F4211 tombstone of a moved line deletes only rows that came from F4211.
     NetSuite lines are selected again when the line or its header (status) is re-landed.
-    Every key it deletes or writes goes to its change log (macros/core/erpml_change_log.sql):
-    the feature timelines over it re-read those lines only (its `erpml_change_feed`).
 -#}
 {{ config(
     materialized='incremental',
-    meta={
-        'erpml_batch_column': '_erpml_batch_id',
-        'erpml_change_log': 'sales_order_line_key',
-        'erpml_change_feed': {'key': 'sales_order_line_key', 'logs': ['fct_sales_order_line']},
-    },
+    meta={'erpml_batch_column': '_erpml_batch_id'},
     unique_key='sales_order_line_key',
-    incremental_strategy='erpml_logged',
+    incremental_strategy='delete+insert',
     on_schema_change='fail',
     pre_hook=[
-        "{{ erpml.erpml_change_log_open() }}",
         "{{ erpml.ops_sales_order_line_tombstones('F4211') }}",
         "{{ erpml.ops_sales_order_line_tombstones('F42119') }}",
         "{{ erpml.ops_sales_order_line_tombstones('transactionline') }}",

@@ -8,21 +8,8 @@
     A view: its as-of columns move with every extraction (see int_receivables__invoices_settled);
     dbt checks the contract's names and types on it, and the `erpml_contract_not_null` test its
     not_null constraints (no database enforces constraints on a view).
-
-    Its change feed (for the feature timelines over it): the items the AR state's change log
-    names, and every open item, whose days late, status and aging bucket move with the as-of
-    date (a paid item's columns do not, except `as_of_date`: a timeline reading that column
-    compares every item).
 -#}
-{{ config(
-    materialized='view',
-    meta={'erpml_change_feed': {
-        'key': 'invoice_key',
-        'logs': ['int_receivables__invoices_state'],
-        'also': 'open_amount <> 0',
-        'not_covered': ['as_of_date'],
-    }},
-) }}
+{{ config(materialized='view') }}
 with settled as (
     select * from {{ ref('int_receivables__invoices_settled') }}
 ),
