@@ -21,6 +21,7 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 _LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*\d\d:\d\d:\d\d\.\d+ \[\w+ *\] \[([^\]]+)\]: (.*)$")
 _ON = re.compile(r"^On ([^:]+): (.*)$")
@@ -83,7 +84,7 @@ def timeline_step(sql: str) -> str:
     return "other"
 
 
-def summarize(log: Path) -> dict[str, object]:
+def summarize(log: Path) -> dict[str, Any]:
     per_node: dict[str, float] = defaultdict(float)
     steps: dict[str, float] = defaultdict(float)
     total = 0.0
@@ -118,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         f"SQL {summary['sql_seconds']} s: {summary['timelines']} timelines"
         f" {summary['timelines_seconds']} s, tests {summary['tests_seconds']} s"
     )
-    print("timeline steps: " + ", ".join(f"{k} {v}" for k, v in summary["timeline_steps"].items()))  # type: ignore[attr-defined]
-    for node, seconds in list(summary["nodes"].items())[: args.top]:  # type: ignore[attr-defined]
+    print("timeline steps: " + ", ".join(f"{k} {v}" for k, v in summary["timeline_steps"].items()))
+    for node, seconds in list(summary["nodes"].items())[: args.top]:
         print(f"{seconds:8.2f}  {node}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
