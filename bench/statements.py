@@ -3,9 +3,10 @@
 dbt logs every statement it runs (``On <node>: <sql>``) and, on the same thread, how long it
 took (``SQL status: OK in <s> seconds``). This reads the last invocation in the log (from its
 last ``Running with dbt=``) and sums the seconds per node, and for the feature timelines
-(``materialized='feature_timeline'``) per step of the materialization: the state compared
-(``fingerprints``: every span hashed and grouped), the plan, the delete, the recomputation,
-comments and commits (``whole``: a timeline built whole).
+(``materialized='feature_timeline'``) and their span groups' fingerprints
+(``materialized='feature_fingerprints'``) per step of the materializations: the fingerprints
+(every mart row of the group hashed and grouped), the difference with the last build's, the
+plan, the delete, the recomputation, comments and commits (``whole``: a timeline built whole).
 
 Times are under dbt's threads, so contention inflates them; they compare with each other, not
 with the wall clock.
@@ -29,13 +30,14 @@ _STATUS = re.compile(r"^SQL status: .* in ([\d.]+) seconds$")
 
 # (step, pattern of the first statement of the SQL that is not a DROP), first match wins
 _TIMELINE_STEPS = [
-    ("fingerprints", r'^create table \S+__state_next"'),
+    ("fingerprints", r'^create table \S+__next"'),
+    ("diff", r'^create table \S+__diff"'),
     ("plan", r'^create table \S+__plan"'),
     ("delete", r"^delete from "),
     ("recompute", r"^insert into "),
     ("comment", r"^comment on "),
     ("commit", r"^commit"),
-    ("whole", r"^create "),  # a full build: the timeline and its state created whole
+    ("whole", r"^create "),  # a full build: the timeline created whole
 ]
 
 
@@ -84,6 +86,10 @@ def timeline_step(sql: str) -> str:
     return "other"
 
 
+# a timeline, or a span group's fingerprints
+_FEATURE_NODE = re.compile(r"^model\.[^.]+\.feat(fp)?_")
+
+
 def summarize(log: Path) -> dict[str, Any]:
     per_node: dict[str, float] = defaultdict(float)
     steps: dict[str, float] = defaultdict(float)
@@ -91,9 +97,9 @@ def summarize(log: Path) -> dict[str, Any]:
     for node, sql, seconds in statements(log):
         total += seconds
         per_node[node] += seconds
-        if node.startswith("model.") and ".feat_" in node:
+        if _FEATURE_NODE.match(node):
             steps[timeline_step(sql)] += seconds
-    timelines = {n: s for n, s in per_node.items() if n.startswith("model.") and ".feat_" in n}
+    timelines = {n: s for n, s in per_node.items() if _FEATURE_NODE.match(n)}
     tests = sum(s for n, s in per_node.items() if n.startswith("test."))
     return {
         "sql_seconds": round(total, 2),
@@ -116,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     summary = summarize(args.log)
     print(
-        f"SQL {summary['sql_seconds']} s: {summary['timelines']} timelines"
+        f"SQL {summary['sql_seconds']} s: {summary['timelines']} timelines and span groups"
         f" {summary['timelines_seconds']} s, tests {summary['tests_seconds']} s"
     )
     print("timeline steps: " + ", ".join(f"{k} {v}" for k, v in summary["timeline_steps"].items()))

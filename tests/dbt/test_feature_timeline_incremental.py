@@ -67,6 +67,9 @@ FEATURES: list[dict[str, Any]] = [
      "data_type": "timestamp"},
 ]  # fmt: skip
 NAMES = [f["name"] for f in FEATURES]
+# their span groups (one fingerprint model each): the two sums without offset or filter, the
+# shifted count, the filtered average, latest without and with known_until
+GROUPS = 5
 # a value no timeline holds, per feature: (SQL, as fetched)
 TAMPER: dict[str, tuple[str, object]] = {
     "flag_latest": ("'tampered'", "tampered"),
@@ -260,9 +263,8 @@ class Warehouse:
         self.run(statements)
 
     def tables(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every timeline and state table of both sides, sorted."""
-        names = [f"{side}{n}__v1{s}" for side in ("feat_", "full_feat_") for n in NAMES
-                 for s in ("", "__state")]  # fmt: skip
+        """Every timeline of both sides, sorted."""
+        names = [f"{side}{n}__v1" for side in ("feat_", "full_feat_") for n in NAMES]
         results = self.run([f"select * from features.{t} order by 1, 2" for t in names])
         return dict(zip(names, results, strict=True))
 
@@ -272,7 +274,7 @@ def _project(
 ) -> Path:
     """The dbt project: the mart and a model per feature (and its full-rebuild twin)."""
     from semantic_models.catalog import Catalog
-    from semantic_models.compile import _feature_sql
+    from semantic_models.compile import _feature_sql, span_groups
     from semantic_models.schema import Entity, Feature
     from tests.dbt.conftest import scratch_project
 
@@ -287,9 +289,15 @@ def _project(
         feature = Feature(version=1, owner="t", description="d", entity="thing", mart="events",
                           **{"expression": "x", **spec})  # fmt: skip
         catalog.features[feature.ref] = feature
-        sql = _feature_sql(catalog, feature, "fp-test")
+    groups = span_groups(catalog)
+    models = project / "models" / "features"
+    distinct = {g.name: g for g in groups.values()}
+    assert features is not FEATURES or len(distinct) == GROUPS, sorted(distinct)
+    for group in distinct.values():
+        (models / f"{group.name}.sql").write_text(group.sql())
+    for feature in catalog.features.values():
+        sql = _feature_sql(catalog, feature, "fp-test", groups[feature.ref].name)
         assert "materialized='feature_timeline'" in sql and "erpml.feature_spans(" in sql
-        models = project / "models" / "features"
         (models / f"feat_{feature.name}__v1.sql").write_text(sql)
         if full_side:
             (models / f"full_feat_{feature.name}__v1.sql").write_text(
@@ -298,7 +306,7 @@ def _project(
     return project
 
 
-def _dbt(project: Path, *extra: str, models: int = 2 * len(NAMES) + 1) -> None:
+def _dbt(project: Path, *extra: str, models: int = 2 * len(NAMES) + GROUPS + 1) -> None:
     from dbt.cli.main import dbtRunner
 
     from mlops.build import _release_duckdb
@@ -333,8 +341,6 @@ def _plant_sentinels(wh: Warehouse) -> None:
 def _take_sentinels(tables: dict[str, list[tuple[Any, ...]]]) -> None:
     """A kept every sentinel (incremental), B none (rebuilt); drop them from A's rows."""
     for name, rows in tables.items():
-        if name.endswith("__state"):
-            continue
         planted = [r for r in rows if r[0] == SENTINEL]
         if name.startswith("full_"):
             assert not planted, f"{name}: a full rebuild kept the planted row"
@@ -345,19 +351,17 @@ def _take_sentinels(tables: dict[str, list[tuple[Any, ...]]]) -> None:
 
 def _assert_sides_equal(tables: dict[str, list[tuple[Any, ...]]], where: str) -> None:
     for name in NAMES:
-        for suffix in ("", "__state"):
-            a = tables[f"feat_{name}__v1{suffix}"]
-            b = tables[f"full_feat_{name}__v1{suffix}"]
-            assert a, f"{where}: feat_{name}__v1{suffix} is empty"
-            if a != b:
-                only_a = sorted(set(a) - set(b))[:6]
-                only_b = sorted(set(b) - set(a))[:6]
-                pytest.fail(
-                    f"{where}: incremental feat_{name}__v1{suffix} differs from the full "
-                    f"rebuild ({len(a)} vs {len(b)} rows)\n  only incremental: {only_a}\n"
-                    f"  only full: {only_b}",
-                    pytrace=False,
-                )
+        a, b = tables[f"feat_{name}__v1"], tables[f"full_feat_{name}__v1"]
+        assert a, f"{where}: feat_{name}__v1 is empty"
+        if a != b:
+            only_a = sorted(set(a) - set(b))[:6]
+            only_b = sorted(set(b) - set(a))[:6]
+            pytest.fail(
+                f"{where}: incremental feat_{name}__v1 differs from the full rebuild "
+                f"({len(a)} vs {len(b)} rows)\n  only incremental: {only_a}\n"
+                f"  only full: {only_b}",
+                pytrace=False,
+            )
 
 
 def _a_side(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -603,13 +607,13 @@ def test_long_feature_name_builds_incrementally_on_postgres(
     project = _project(tmp_path, wh.target, specs, full_side=False)
     data = Data(seed=5)
     wh.write_raw(data.rows)
-    _dbt(project, models=3)  # full build
+    _dbt(project, models=5)  # full build (the mart, two span groups, two timelines)
     for round_no in (1, 2):
         data.change(round_no)
         wh.write_raw(data.rows)
-        _dbt(project, models=3)  # incremental
+        _dbt(project, models=5)  # incremental
     sql = [f"select * from features.{model} order by 1, 2" for model in models]
     incremental = wh.run(sql)
     assert all(incremental)
-    _dbt(project, "--full-refresh", models=3)
+    _dbt(project, "--full-refresh", models=5)
     assert incremental == wh.run(sql)

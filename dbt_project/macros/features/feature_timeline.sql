@@ -170,18 +170,54 @@ from running
 {%- endmacro %}
 
 {#-
-    Per entity and month (of a span's earliest point), the count of spans and the sum of a
-    64-bit hash of each (t_in, t_out, x): what a later build compares to find the entities,
-    and the first month, that new mart rows change. Two different multisets of spans give the
-    same (count, sum) only by a hash collision (about 2^-64 per month that changed).
+    The fingerprints of the mart rows a group of timelines reads (features on the same mart,
+    entity key, filter, kind, known_at, known_until and offset; `semantic_models.compile`
+    groups them): per entity and month, the count of rows and the sum of a 64-bit hash of each
+    row's known_from, known_to, event times and expressions, everything any span of the group's
+    timelines is computed from. A row's month is that of the earliest point any of its spans
+    can have (the least of its t_in over the group's event times, and of known_to): a span
+    that differs between two builds starts in or after the first month whose fingerprint
+    differs. Two different multisets of rows give the same (count, sum) only by a hash
+    collision (about 2^-64 per month that changed).
 -#}
-{% macro feature_timeline_fingerprints(spans) -%}
+{% macro feature_group_fingerprints(relation, key, filter, latest, offset_days, known_at, known_until, expressions, event_times) -%}
+{%- set known_to -%}{% if known_until %}cast({{ known_until }} as timestamp){% else %}cast(null as timestamp){% endif %}{%- endset -%}
+{%- set starts = [] -%}
+{%- for event in event_times -%}
+  {#- a span's t_in, as `feature_spans` computes it for this event time -#}
+  {%- set shifted -%}event_{{ loop.index }}{% if offset_days %} + interval '{{ offset_days }} days'{% endif %}{%- endset -%}
+  {%- do starts.append('case when event_' ~ loop.index ~ ' is not null and ' ~ shifted ~ ' > known_from then '
+                       ~ shifted ~ ' else known_from end') -%}
+{%- endfor -%}
+with src as (
+    select
+        cast({{ key }} as varchar) as entity_key,
+        cast({{ known_at }} as timestamp) as known_from,
+        {{ known_to }} as known_to,
+        {%- for event in event_times %}
+        cast({{ event }} as timestamp) as event_{{ loop.index }},
+        {%- endfor %}
+        {{ erpml.erpml_row_hash(['cast(' ~ known_at ~ ' as timestamp)', known_to]
+             + event_times + expressions) }} as h
+    from {{ relation }}
+    where {{ key }} is not null
+      and {{ known_at }} is not null
+      and ({{ filter or 'true' }})
+),
+starts as (
+    select
+        entity_key,
+        h,
+        {% if starts | length > 1 %}least({{ starts | join(', ') }}){% elif starts %}{{ starts[0] }}{% else %}known_from{% endif %} as t_in,
+        known_to
+    from src
+)
 select
     entity_key,
-    date_trunc('month', least(t_in, coalesce(t_out, t_in))) as bucket,
+    date_trunc('month', case when known_to < t_in then known_to else t_in end) as bucket,
     count(*) as n,
-    sum({{ erpml.erpml_row_hash(['t_in', 't_out', 'x']) }}) as h
-from ({{ spans }}) as spans
+    sum(h) as h
+from starts
 group by 1, 2
 {%- endmacro %}
 

@@ -2,29 +2,25 @@
     Materialization of a generated feature timeline (`materialized='feature_timeline'`).
 
     The model's SQL is the feature's spans (`feature_spans`); its config names the aggregation
-    (`erpml_aggregation`, `erpml_default_value`, `erpml_value_type`). Beside the timeline the
-    model keeps `<name>__state`: per entity and month, the count and hash sum of its spans
-    (`feature_timeline_fingerprints`).
+    (`erpml_aggregation`, `erpml_default_value`, `erpml_value_type`) and the model of its span
+    group's fingerprints (`erpml_fingerprints`, materialization `feature_fingerprints`, which
+    the model depends on): the group's mart rows per entity and month, compared in each build
+    with the last build's, the difference in `<group>__diff` (entity, first month that differs).
 
-    Full build (first build, `--full-refresh`, no state yet, or state computed by other
-    logic: the state table's comment holds a hash of the SQL that computed it, so an upgraded
-    macro or a changed default rebuilds rather than mixing old and new rows; read on DuckDB and
-    PostgreSQL, other adapters always build whole): the timeline and its state are built whole
-    and swapped in.
+    Full build (first build, `--full-refresh`, or any build the difference does not describe):
+    the timeline is built whole and swapped in.
 
-    Incremental build: the spans' fingerprints, computed into `<name>__state_next`, are
-    compared with the state. An entity whose months differ (new, changed or vanished mart
-    rows) is planned from `from_at`, the last change point of its stored timeline before the
-    first month that differs (NULL: none, the whole entity). A span that differs starts in or
-    after that month, so every value and change point before it is unchanged, and `from_at` is
-    a change point before and after. The planned entities' rows from `from_at` on are deleted,
-    recomputed from the spans still open at `from_at` and inserted; the new fingerprints then
-    replace the state table (written whole by the query that computed them: merging them
-    would delete and insert most months of a long window's entities, and DuckDB logs every
-    deleted and every small inserted row until a checkpoint). All in one transaction: a
-    failure leaves the timeline and its state as they were. So a build after a small
-    extraction recomputes the entities it touched, from the month it touched, and the result
-    equals a full rebuild (`tests/dbt/test_feature_timeline_incremental.py`).
+    Incremental build, when this dbt invocation built the group's fingerprints and the
+    timeline's last build was made, by the same logic, from the fingerprints' previous
+    generation (the comment of `<name>__plan` records both; `feature_fingerprints` explains the
+    generations): an entity in the difference is planned from `from_at`, the last change point
+    of its stored timeline before the first month that differs (NULL: none, the whole entity).
+    A span that differs starts in or after that month, so every value and change point before
+    it is unchanged, and `from_at` is a change point before and after. The planned entities'
+    rows from `from_at` on are deleted, recomputed from the spans still open at `from_at` and
+    inserted, in one transaction: a failure leaves the timeline as it was. So a build after a
+    small extraction recomputes the entities it touched, from the month it touched, and the
+    result equals a full rebuild (`tests/dbt/test_feature_timeline_incremental.py`).
 
     The plan stays in `<name>__plan` until the next build (after a full build: one row with a
     NULL entity, meaning all): a changed build's uniqueness test of the timeline reads only
@@ -33,54 +29,43 @@
 {% materialization feature_timeline, default %}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set state_relation = erpml.feature_timeline_companion(this, '__state') -%}
-  {%- set existing_state = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier=state_relation.identifier) -%}
   {%- set aggregation = config.require('erpml_aggregation') -%}
   {%- set default_value = config.get('erpml_default_value', 'null') -%}
   {%- set value_type = config.require('erpml_value_type') -%}
   {%- set plan = erpml.feature_timeline_plan(this) -%}
-  {#- what the stored rows were computed by: the spans' SQL and the timeline's and the
-      fingerprints' SQL around it; anything else (a changed macro, default or type) rebuilds -#}
+  {%- set fingerprints = ref(config.require('erpml_fingerprints')) -%}
+  {%- set generation = erpml.feature_generation(fingerprints) -%}
+  {%- set fresh = generation is not none and generation.invocation == invocation_id -%}
+  {#- what the stored rows were computed by: the timeline's SQL around the spans and the
+      fingerprints' logic; anything else (a changed macro, default or type) rebuilds -#}
   {%- set logic = 'erpml-timeline:' ~ local_md5(
-        erpml.feature_timeline_from(sql, aggregation, default_value, value_type)
-        ~ erpml.feature_timeline_fingerprints(sql)) -%}
-  {%- set incremental = existing_relation is not none and existing_relation.is_table
-        and existing_state is not none and not should_full_refresh()
-        and erpml.feature_timeline_logic(existing_state) == logic -%}
+        erpml.feature_timeline_from(sql, aggregation, default_value, value_type)) -%}
+  {%- set made_from = erpml.feature_timeline_logic(plan)
+        if adapter.get_relation(database=plan.database, schema=plan.schema,
+                                identifier=plan.identifier) is not none else none -%}
+  {%- set incremental = fresh and existing_relation is not none and existing_relation.is_table
+        and not should_full_refresh()
+        and made_from == logic ~ ' ' ~ generation.logic ~ ' ' ~ generation.previous -%}
+  {#- after this build the timeline is made from this generation (unknown when this
+      invocation did not build the fingerprints: the next build is then whole) -#}
+  {%- set made_now = logic ~ ' ' ~ generation.logic ~ ' ' ~ generation.invocation
+        if fresh else 'unknown' -%}
   {%- set grant_config = config.get('grants') -%}
-  {%- set backups = [] -%}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   -- `BEGIN` happens here:
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {% if incremental %}
-    {#- the spans' fingerprints now: compared with the state, then put in its place -#}
-    {%- set next_state = erpml.feature_timeline_companion(this, '__state_next') -%}
-    {% call statement('fingerprints') -%}
-      drop table if exists {{ next_state }};
-      create table {{ next_state }} as ({{ erpml.feature_timeline_fingerprints(sql) }})
-    {%- endcall %}
     {% call statement('plan') -%}
       drop table if exists {{ plan }};
       create table {{ plan }} as (
-        with changed as (
-          select
-            coalesce(new.entity_key, old.entity_key) as entity_key,
-            min(coalesce(new.bucket, old.bucket)) as first_bucket
-          from {{ next_state }} as new
-          full outer join {{ state_relation }} as old
-            on old.entity_key = new.entity_key and old.bucket = new.bucket
-          where new.n is distinct from old.n or new.h is distinct from old.h
-          group by 1
-        )
-        select changed.entity_key, max(timeline.valid_from) as from_at
-        from changed
+        select diff.entity_key, max(timeline.valid_from) as from_at
+        from {{ erpml.feature_timeline_companion(fingerprints, '__diff') }} as diff
         left join {{ target_relation }} as timeline
-          on timeline.entity_key = changed.entity_key
-          and timeline.valid_from < changed.first_bucket
-        group by changed.entity_key
+          on timeline.entity_key = diff.entity_key
+          and timeline.valid_from < diff.first_bucket
+        group by diff.entity_key
       )
     {%- endcall %}
     {% call statement('delete_planned') -%}
@@ -94,47 +79,37 @@
         {{ erpml.feature_timeline_from(sql, aggregation, default_value, value_type, plan=plan) }}
       ) as recomputed
     {%- endcall %}
-    {{ adapter.drop_relation(state_relation) }}
-    {{ adapter.rename_relation(next_state, state_relation) }}
-    {% call statement('state') -%}
-      comment on table {{ state_relation }} is '{{ logic }}'
-    {%- endcall %}
   {% else %}
-    {%- for relation, existing in [(target_relation, existing_relation), (state_relation, existing_state)] -%}
-      {%- set intermediate = make_intermediate_relation(relation) -%}
-      {%- set backup = make_backup_relation(relation, 'table') -%}
-      {{ drop_relation_if_exists(load_cached_relation(intermediate)) }}
-      {{ drop_relation_if_exists(load_cached_relation(backup)) }}
-      {%- if relation == target_relation %}
-        {% call statement('main') -%}
-          {{ create_table_as(False, intermediate,
-               erpml.feature_timeline_from(sql, aggregation, default_value, value_type)) }}
-        {%- endcall %}
-      {%- else %}
-        {% call statement('state') -%}
-          {{ create_table_as(False, intermediate, erpml.feature_timeline_fingerprints(sql)) }}
-        {%- endcall %}
-      {%- endif %}
-      {% if existing is not none %}
-        {{ adapter.rename_relation(existing, backup) }}
-        {% do backups.append(backup) %}
-      {% endif %}
-      {{ adapter.rename_relation(intermediate, relation) }}
-    {%- endfor %}
+    {%- set intermediate = make_intermediate_relation(target_relation) -%}
+    {%- set backup = make_backup_relation(target_relation, 'table') -%}
+    {{ drop_relation_if_exists(load_cached_relation(intermediate)) }}
+    {{ drop_relation_if_exists(load_cached_relation(backup)) }}
+    {% call statement('main') -%}
+      {{ create_table_as(False, intermediate,
+           erpml.feature_timeline_from(sql, aggregation, default_value, value_type)) }}
+    {%- endcall %}
+    {% if existing_relation is not none %}
+      {{ adapter.rename_relation(existing_relation, backup) }}
+    {% endif %}
+    {{ adapter.rename_relation(intermediate, target_relation) }}
     {#- every entity was built: the plan's one row with a NULL entity says so -#}
     {% call statement('plan') -%}
-      comment on table {{ state_relation }} is '{{ logic }}';
       drop table if exists {{ plan }};
       create table {{ plan }} as (
         select cast(null as varchar) as entity_key, cast(null as timestamp) as from_at
       )
     {%- endcall %}
-    {#- the old tables go before the post-hooks, so an index the hooks create by name does
+    {#- the old table goes before the post-hooks, so an index the hooks create by name does
         not find the name still taken by the old table's index -#}
-    {% for backup in backups %}
+    {% if existing_relation is not none %}
       {{ drop_relation_if_exists(backup) }}
-    {% endfor %}
+    {% endif %}
   {% endif %}
+  {% call statement('made_from') -%}
+    comment on table {{ plan }} is '{{ made_now }}';
+    {#- the per-timeline fingerprints of earlier releases -#}
+    drop table if exists {{ erpml.feature_timeline_companion(this, '__state') }}
+  {%- endcall %}
 
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {% do apply_grants(target_relation, grant_config, should_revoke=should_revoke(existing_relation, full_refresh_mode=not incremental)) %}
