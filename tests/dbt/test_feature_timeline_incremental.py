@@ -1,8 +1,10 @@
 """Incremental feature timelines equal a full rebuild, after random changes to the mart.
 
 A throwaway dbt project named ``erpml`` (a copy of ``dbt_project/macros``) holds one mart,
-``events`` (a table over ``raw.events``, which the test writes), and, for every kind of feature
-timeline, two models written by ``semantic_models.compile._feature_sql``:
+``events`` (a table over ``raw.events``, which the test writes), the fingerprint models of the
+features' span groups (``semantic_models.compile.span_groups``: five groups, so timelines share
+their group's difference), and, for every kind of feature timeline, two models written by
+``semantic_models.compile._feature_sql``:
 
 - ``feat_<name>__v1`` (warehouse side A): the model as generated, built incrementally by the
   ``feature_timeline`` materialization after the first build;
@@ -11,8 +13,8 @@ timeline, two models written by ``semantic_models.compile._feature_sql``:
 
 Both sides read the same mart in the same run. After each round of seeded random changes
 (new rows, back-dated ones among them, deleted rows, changed values, rows given a
-``known_until``, a new entity, an entity removed, duplicates) every A timeline and its
-``__state`` must equal B's row for row. A sentinel row planted in every A table survives an
+``known_until``, a new entity, an entity removed, duplicates) every A timeline must equal B's
+row for row. A sentinel row planted in every A table survives an
 incremental run (so A is not rebuilt whole) and vanishes from every B table; a change in the
 last month leaves a tampered earlier row of its entity alone (the rebuild starts at that
 month); two rounds hit the edges of the state's months (a change point on a month boundary
@@ -21,8 +23,8 @@ changes changes nothing; at the end ``dbt run --full-refresh`` of A gives A's in
 tables back, and two timelines agree with a brute-force reference. On DuckDB and PostgreSQL.
 
 ``test_long_feature_name_builds_incrementally_on_postgres``: a model name PostgreSQL accepts
-must also build incrementally, though the materialization's own tables (``<model>__state``,
-``<model>__plan``) would outgrow PostgreSQL's 63 characters (they are cut and hashed).
+must also build incrementally, though the materialization's own table (``<model>__plan``)
+would outgrow PostgreSQL's 63 characters (it is cut and hashed).
 """
 
 from __future__ import annotations
@@ -349,8 +351,10 @@ def _take_sentinels(tables: dict[str, list[tuple[Any, ...]]]) -> None:
             tables[name] = [r for r in rows if r[0] != SENTINEL]
 
 
-def _assert_sides_equal(tables: dict[str, list[tuple[Any, ...]]], where: str) -> None:
-    for name in NAMES:
+def _assert_sides_equal(
+    tables: dict[str, list[tuple[Any, ...]]], where: str, names: list[str] = NAMES
+) -> None:
+    for name in names:
         a, b = tables[f"feat_{name}__v1"], tables[f"full_feat_{name}__v1"]
         assert a, f"{where}: feat_{name}__v1 is empty"
         if a != b:
@@ -584,6 +588,59 @@ def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path])
     assert _a_side(wh.tables()) == before, "--full-refresh of A differs from its incremental build"
 
 
+def test_timeline_applies_only_the_difference_it_was_built_from(
+    tmp_path: Path, database_factory: Any
+) -> None:
+    """A timeline applies its span group's difference only when the same dbt invocation
+    computed it and the timeline's last build was made from the fingerprints it was compared
+    with; otherwise it is built whole, and stays right.
+
+    1. ``x_sum_30d`` selected without its group (the fingerprints are older than the mart):
+       built whole, and made from no known generation;
+    2. its group built alone, twice (no timeline applies those differences);
+    3. a whole run: both timelines of that group are built whole (``x_sum_30d`` made from
+       nothing known, ``x_sum_all`` from a generation two builds back), the other groups'
+       timelines incrementally;
+    4. a whole run: every timeline incrementally again.
+    After each step the timelines built equal their full rebuilds (side B).
+    """
+    wh = Warehouse("duckdb", tmp_path, database_factory)
+    _raw_table(wh)
+    project = _project(tmp_path, wh.target, FEATURES)
+    data = Data(seed=11)
+    wh.write_raw(data.rows)
+    _dbt(project)
+    group = ["--select", "+feat_x_sum_all__v1,featfp_*"]  # the sums' span group alone
+    sums = ["x_sum_30d", "x_sum_all"]
+
+    def step(round_no: int, *select: str, models: int = 2 * len(NAMES) + GROUPS + 1) -> None:
+        data.change(round_no)
+        wh.write_raw(data.rows)
+        _plant_sentinels(wh)
+        _dbt(project, *select, models=models)
+
+    def kept(name: str) -> bool:
+        return any(r[0] == SENTINEL for r in wh.tables()[f"feat_{name}__v1"])
+
+    def equal(names: list[str], where: str) -> None:
+        wh.run([f"delete from features.{s}{n}__v1 where entity_key = '{SENTINEL}'"
+                for s in ("feat_", "full_feat_") for n in NAMES])  # fmt: skip
+        _assert_sides_equal(wh.tables(), where, names)
+
+    step(1, "--select", "feat_x_sum_30d__v1", "full_feat_x_sum_30d__v1", models=2)
+    assert not kept("x_sum_30d"), "a timeline selected without its group applied a difference"
+    equal(["x_sum_30d"], "timeline without its group")
+    step(2, *group, models=1)
+    step(3, *group, models=1)
+    step(4)
+    assert not kept("x_sum_30d") and not kept("x_sum_all"), "applied a difference not its own"
+    assert all(kept(n) for n in NAMES if n not in sums), "other groups were rebuilt whole"
+    equal(NAMES, "after the group ran alone")
+    step(5)
+    assert all(kept(n) for n in NAMES), "not incremental again"
+    equal(NAMES, "incremental again")
+
+
 @pytest.mark.parametrize("length", [46, 54])
 def test_long_feature_name_builds_incrementally_on_postgres(
     length: int, tmp_path: Path, database_factory: Any
@@ -591,9 +648,9 @@ def test_long_feature_name_builds_incrementally_on_postgres(
     """Features whose model names PostgreSQL takes as table names (up to 63 characters:
     ``feat_`` + a 54-character name + ``__v1``) build, and build again incrementally.
 
-    The materialization names tables after the model, with longer names (``__state``,
-    ``__plan``, the temporary ``__erpml_fp``), which PostgreSQL would cut at 63 characters:
-    two models whose names differ only at the end must still keep apart tables.
+    The materialization names a table after the model, with a longer name (``__plan``),
+    which PostgreSQL would cut at 63 characters: two models whose names differ only at the
+    end must still keep apart tables.
     """
     wh = Warehouse("postgres", tmp_path, database_factory)
     _raw_table(wh)
