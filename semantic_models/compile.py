@@ -163,7 +163,9 @@ def span_groups(catalog: Catalog) -> dict[str, SpanGroup]:
         }
         identity = repr(sorted((k, str(v)) for k, v in group_args.items()))
         digest = hashlib.md5(identity.encode()).hexdigest()[:8]
-        mart = f.mart + (f"_v{f.mart_version}" if f.mart_version else "")
+        # the mart's name cut so that the model's name stays a PostgreSQL name (63 characters;
+        # the hash keeps groups apart)
+        mart = f.mart[:40] + (f"_v{f.mart_version}" if f.mart_version else "")
         group = by_key.setdefault(identity, SpanGroup(f"featfp_{mart}_{digest}", group_args))
         group.members.append(f)
         out[ref] = group

@@ -239,3 +239,30 @@ def test_check_fails_when_a_released_version_changes(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["definitions", "check", "--project", str(project)])
     assert res.exit_code == 0, res.output
     assert "paid_late_share_365d@2" in res.output
+
+
+def test_span_groups_of_the_shipped_catalog() -> None:
+    """Features reading the same mart rows share one fingerprint model; any difference in
+    what selects the rows or dates them (filter, known_at, known_until, offset, kind, entity)
+    keeps them apart."""
+    from semantic_models.compile import span_groups
+
+    root = Path(__file__).resolve().parents[2]
+    catalog = load_catalog(root / "semantic_models" / "catalog")
+    groups = span_groups(catalog)
+    members = {g.name: sorted(f.name for f in g.members) for g in groups.values()}
+    assert len(members) == 10, members
+    paid = groups["cust_invoices_paid_90d@1"].name
+    assert members[paid] == [
+        "cust_avg_days_late_365d",
+        "cust_avg_days_late_90d",
+        "cust_invoices_paid_90d",
+        "cust_share_paid_late_365d",
+    ]  # one filter, one known_at; windows and expressions differ
+    assert groups["cust_open_ar@1"] is groups["cust_past_due_count@1"]  # event times differ
+    assert groups["cust_open_ar@1"] is not groups["cust_invoices_paid_90d@1"]  # known_at differs
+    assert groups["item_qty_30d@1"] is groups["item_order_lines_90d@1"]
+    assert groups["item_qty_same_month_last_year@1"] is not groups["item_qty_30d@1"]  # offset
+    assert groups["job_cost_90d@1"] is not groups["job_cost_to_date@1"]  # sum vs latest
+    assert all(re.fullmatch(r"featfp_[a-z0-9_]+_[0-9a-f]{8}", name) for name in members)
+    assert span_groups(catalog) == groups  # the same names every compile
