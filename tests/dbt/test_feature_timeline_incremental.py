@@ -17,7 +17,7 @@ Both sides read the same mart in the same run. After each round of seeded random
 row for row. A sentinel row planted in every A table survives an
 incremental run (so A is not rebuilt whole) and vanishes from every B table; a change in the
 last month leaves a tampered earlier row of its entity alone (the rebuild starts at that
-month); two rounds hit the edges of the state's months (a change point on a month boundary
+month); two rounds hit the edges of the fingerprints' months (a change point on a month boundary
 that a delete removes; a row made to end in a month before it was known); a run without
 changes changes nothing; at the end ``dbt run --full-refresh`` of A gives A's incremental
 tables back, and two timelines agree with a brute-force reference. On DuckDB and PostgreSQL.
@@ -465,7 +465,7 @@ def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path])
     data = Data(seed=20261127)
     wh.write_raw(data.rows)
 
-    _dbt(project)  # first run: both sides built whole, with their state
+    _dbt(project)  # first run: both sides built whole, with their groups' fingerprints
     tables = wh.tables()
     _assert_sides_equal(tables, "first build")
 
@@ -476,7 +476,7 @@ def test_incremental_timelines_equal_full_rebuild(setup: tuple[Warehouse, Path])
         keys = {r[0] for r in tables["feat_x_sum_all__v1"]}
         assert f"n{round_no}" in keys, "the new entity has no timeline"
 
-    # Two edges of the state's months. (a) A row on a month boundary, the only one with a
+    # Two edges of the fingerprints' months. (a) A row on a month boundary, the only one with a
     # change point there, is added, then deleted: the rebuild must start before that month,
     # not at the boundary point, which the delete removes. (b) A row made to end before it
     # was known, in an earlier month than it was known: a span's month is its earliest point
