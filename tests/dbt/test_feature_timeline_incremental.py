@@ -19,8 +19,10 @@ incremental run (so A is not rebuilt whole) and vanishes from every B table; a c
 last month leaves a tampered earlier row of its entity alone (the rebuild starts at that
 month); two rounds hit the edges of the fingerprints' months (a change point on a month boundary
 that a delete removes; a row made to end in a month before it was known); a run without
-changes changes nothing; at the end ``dbt run --full-refresh`` of A gives A's incremental
-tables back, and two timelines agree with a brute-force reference. On DuckDB and PostgreSQL.
+changes changes nothing; after each round the groups' stored fingerprints (mended, not
+rewritten) equal their SQL computed afresh; at the end ``dbt run --full-refresh`` of A gives
+A's incremental tables back, and two timelines agree with a brute-force reference. On DuckDB
+and PostgreSQL.
 
 ``test_long_feature_name_builds_incrementally_on_postgres``: a model name PostgreSQL accepts
 must also build incrementally, though the materialization's own table (``<model>__plan``)
@@ -380,7 +382,23 @@ def _round(wh: Warehouse, project: Path, where: str) -> dict[str, list[tuple[Any
     _take_sentinels(tables)
     wh.run([f"delete from features.feat_{n}__v1 where entity_key = '{SENTINEL}'" for n in NAMES])
     _assert_sides_equal(tables, where)
+    _assert_fingerprints_current(wh, project, where)
     return tables
+
+
+def _assert_fingerprints_current(wh: Warehouse, project: Path, where: str) -> None:
+    """Each group's stored fingerprints (mended where they differed, not rewritten) equal its
+    SQL computed afresh over the mart: else the next build's difference would be wrong."""
+    compiled = sorted((project / "target" / "compiled").rglob("featfp_*.sql"))
+    assert len(compiled) == GROUPS, compiled
+    for path in compiled:
+        fresh = path.read_text()
+        for a, b in ((f"features.{path.stem}", f"({fresh}) as f"),
+                     (f"({fresh}) as f", f"features.{path.stem}")):  # fmt: skip
+            extra = wh.query(
+                f"select count(*) from (select * from {a} except all select * from {b}) as d"
+            )
+            assert extra == [(0,)], f"{where}: {path.stem} is not its SQL's result"
 
 
 def _at(timeline: list[tuple[Any, ...]], t: datetime) -> tuple[bool, Any]:
