@@ -6,7 +6,8 @@ last ``Running with dbt=``) and sums the seconds per node, and for the feature t
 (``materialized='feature_timeline'``) and their span groups' fingerprints
 (``materialized='feature_fingerprints'``) per step of the materializations: the fingerprints
 (every mart row of the group hashed and grouped), the difference with the last build's, the
-plan, the delete, the recomputation, comments and commits (``whole``: a timeline built whole).
+stored fingerprints mended where they differ, the plan, the delete, the recomputation,
+comments and commits (``whole``: a timeline built whole).
 
 Times are under dbt's threads, so contention inflates them; they compare with each other, not
 with the wall clock.
@@ -30,8 +31,9 @@ _STATUS = re.compile(r"^SQL status: .* in ([\d.]+) seconds$")
 
 # (step, pattern of the first statement of the SQL that is not a DROP), first match wins
 _TIMELINE_STEPS = [
-    ("fingerprints", r'^create table \S+__next"'),
+    ("fingerprints", r"^create (?:temporary )?table \S+__next\b"),
     ("diff", r'^create table \S+__diff"'),
+    ("mend", r"^delete from \S+ as old using "),  # the stored fingerprints mended
     ("plan", r'^create table \S+__plan"'),
     ("delete", r"^delete from "),
     ("recompute", r"^insert into "),
