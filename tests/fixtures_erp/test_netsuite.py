@@ -597,6 +597,38 @@ def test_advance_closes_periods(gen: Db, adv: Db) -> None:
     assert set(before.values()) == {"F"} and set(after.values()) == {"T"}
 
 
+def test_advance_to_mid_month_writes_nothing_after_its_date(tmp_path: Path) -> None:
+    """Advanced twice to dates inside a month: no row is dated or modified after the date it was
+    advanced to. (Open invoices' payments replanned past a mid-month date were written up to
+    the month's end, modified after rows the next advance writes: an incremental extraction by
+    ``lastmodifieddate`` then missed the next advance's rows.)"""
+    url = f"sqlite:///{tmp_path / 'netsuite.db'}"
+    generate(["netsuite"], Settings(scale=0.05), url, out=tmp_path)
+    engine = sa.create_engine(url)
+    t = {s.name: sa_table(s, sa.MetaData(), engine.dialect.name) for s in specs.TABLES}
+    tr, tl, lk = t["transaction"], t["transactionline"], t["previoustransactionlinelink"]
+    stamps = [
+        tr.c.trandate,
+        tr.c.createddate,
+        tr.c.lastmodifieddate,
+        tl.c.linelastmodifieddate,
+        lk.c.lastmodifieddate,
+    ]
+    try:
+        top = 0
+        for until in (AS_OF + timedelta(days=14), AS_OF + timedelta(days=28)):
+            advance(["netsuite"], url, until, out=tmp_path)
+            with engine.connect() as conn:
+                latest = {c.table.name + "." + c.name: conn.scalar(sa.func.max(c)) for c in stamps}
+                new = conn.scalar(sa.select(sa.func.count()).where(tr.c.id > top))
+                top = conn.scalar(sa.func.max(tr.c.id))
+            assert new > 0, (until, new)
+            late = {k: v for k, v in latest.items() if v.date() > until}
+            assert not late, f"advanced to {until}, yet dated later: {late}"
+    finally:
+        engine.dispose()
+
+
 # -- bad input -----------------------------------------------------------------------------
 def test_as_of_before_history_is_refused(tmp_path: Path) -> None:
     settings = Settings(scale=SCALE, as_of=date(2022, 6, 30))
