@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from connectors.config import Sources, load
     from connectors.errors import ConnectorError
-    from connectors.extract import TableOutcome, extract
+    from connectors.extraction import TableOutcome, extract
 
 __all__ = ["ConnectorError", "Sources", "TableOutcome", "extract", "load"]
 
@@ -23,12 +23,14 @@ _HOME = {
     "ConnectorError": "connectors.errors",
     "Sources": "connectors.config",
     "load": "connectors.config",
-    "TableOutcome": "connectors.extract",
-    "extract": "connectors.extract",
+    "TableOutcome": "connectors.extraction",
+    "extract": "connectors.extraction",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in _HOME:
         raise AttributeError(f"module 'connectors' has no attribute {name!r}")
-    return getattr(import_module(_HOME[name]), name)
+    value = getattr(import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value

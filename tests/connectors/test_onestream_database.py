@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from connectors import extract, load
 from connectors.errors import SourceError
-from connectors.extract import TableOutcome
+from connectors.extraction import TableOutcome
 from connectors.onestream import OneStreamConnector
 from connectors.onestream import connector as connector_module
 from connectors.registry import CONNECTORS

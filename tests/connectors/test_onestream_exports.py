@@ -17,7 +17,7 @@ import pytest
 from connectors import extract, load
 from connectors.core.connector import TableState
 from connectors.errors import ConfigError, SourceError
-from connectors.extract import TableOutcome
+from connectors.extraction import TableOutcome
 from connectors.onestream import OneStreamConnector, exports
 from connectors.onestream import connector as connector_module
 from connectors.onestream.client import Partition
